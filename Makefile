@@ -1,0 +1,156 @@
+# mod_access_svctoken — build, test, install, demo.
+#
+# The C core in src/ is compiled once into build/libsvct.a (position
+# independent) and that same archive is linked into the Apache module, the
+# svctoken CLI and every unit test, so what the tests exercise is what ships.
+
+APXS       ?= $(shell command -v apxs 2>/dev/null || command -v apxs2 2>/dev/null || echo apxs)
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+PORT       ?= 8080
+BUILD      ?= build
+PROVE      ?= prove
+# Extra flags for sanitizer or coverage builds (see `make check-asan`).
+SAN_CFLAGS ?=
+SAN_LDFLAGS ?=
+
+CC         ?= cc
+ifeq ($(origin CC),default)
+CC := cc
+endif
+
+APR_CONFIG  := $(shell $(APXS) -q APR_CONFIG 2>/dev/null)
+APU_CONFIG  := $(shell $(APXS) -q APU_CONFIG 2>/dev/null)
+HTTPD_INC   := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
+HTTPD_BIN   := $(shell $(APXS) -q SBINDIR 2>/dev/null)/$(shell $(APXS) -q TARGET 2>/dev/null)
+APR_CPPFLAGS := $(shell $(APR_CONFIG) --cppflags --includes 2>/dev/null) \
+                $(shell $(APU_CONFIG) --includes 2>/dev/null)
+APR_LIBS    := $(shell $(APU_CONFIG) --link-ld --libs 2>/dev/null) \
+               $(shell $(APR_CONFIG) --link-ld --libs 2>/dev/null)
+DEP_LIBS    := -lssl -lcrypto -ljansson
+
+WARN        := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+               -Wno-unused-parameter
+CFLAGS      ?= -O2 -g
+ALL_CFLAGS  := $(CFLAGS) -std=gnu11 -fPIC -fvisibility=hidden $(WARN) -Isrc $(APR_CPPFLAGS) \
+               $(SAN_CFLAGS)
+ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
+
+CORE_SRC    := $(filter-out src/cli_main.c,$(wildcard src/*.c))
+CORE_OBJ    := $(CORE_SRC:src/%.c=$(BUILD)/src/%.o)
+UNIT_SRC    := $(wildcard t/unit/test_*.c)
+UNIT_BIN    := $(UNIT_SRC:t/unit/%.c=$(BUILD)/unit/%)
+# The Apache::Test scripts (t/cli/ and t/unit/ run under plain prove).
+HTTPD_TESTS ?= $(wildcard t/*.t)
+MODULE      := $(BUILD)/mod_access_svctoken.so
+CLI         := $(BUILD)/svctoken
+LIBCORE     := $(BUILD)/libsvct.a
+
+DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
+                libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
+                python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils
+
+.PHONY: all deps test test-unit test-cli test-httpd install clean demo demo-stop
+
+all: $(MODULE) $(CLI)
+
+$(BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBCORE): $(CORE_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fvisibility=default -I$(HTTPD_INC) -c $< -o $@
+
+$(MODULE): $(BUILD)/mod_access_svctoken.o $(LIBCORE)
+	$(CC) -shared -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+$(CLI): $(BUILD)/src/cli_main.o $(LIBCORE)
+	$(CC) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
+
+$(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -It/unit -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
+
+# Installs the Debian packages that the build, the tests and the demo need,
+# skipping those already installed.
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  sudo=""; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+	  echo "installing:$$missing"; \
+	  $$sudo apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all build, test and demo packages are installed"; fi
+
+# The whole suite: C unit tests and CLI tests under one prove run, then the
+# Apache::Test suite against a real httpd with the freshly built module.
+test: all $(UNIT_BIN)
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f $(UNIT_BIN) t/cli/*.t
+	$(MAKE) --no-print-directory test-httpd
+
+test-unit: $(UNIT_BIN)
+	$(PROVE) -f $(UNIT_BIN)
+
+# t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
+# the test_jwt unit binary.
+test-cli: all $(BUILD)/unit/test_jwt
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f t/cli/*.t
+
+# Starts a real httpd with the freshly built module, runs t/*.t, stops it.
+test-httpd: all
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) \
+	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) $(HTTPD_TESTS)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/svctoken
+	install -d $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)
+	install -m 0644 $(MODULE) $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)/mod_access_svctoken.so
+
+# A working protected site on 127.0.0.1:$(PORT), and a client getting in.
+DEMO_DIR ?= $(CURDIR)/.demo
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory demo-stop >/dev/null 2>&1 || true
+	@set -e; d="$(DEMO_DIR)"; cli="$(abspath $(CLI))"; url="http://127.0.0.1:$(PORT)/app/"; \
+	rm -rf "$$d"; mkdir -p "$$d/htdocs/app"; \
+	echo "Hello from the protected app" > "$$d/htdocs/app/index.html"; \
+	sed -e "s|@DEMO@|$$d|g" -e "s|@PORT@|$(PORT)|g" -e "s|@MODULE@|$(abspath $(MODULE))|g" \
+	    conf/demo.conf.in > "$$d/httpd.conf"; \
+	"$$cli" keygen --alg ES256 --out "$$d/signing.pem" >/dev/null; \
+	"$$cli" -f "$$d/tokens.db" create demo-client --duration 30d --json > "$$d/token.json"; \
+	chmod -R a+rX "$$d"; chmod 600 "$$d/signing.pem" "$$d/token.json"; \
+	id=$$(perl -MJSON::PP -e 'local $$/; print decode_json(<STDIN>)->{client_id}' < "$$d/token.json"); \
+	secret=$$(perl -MJSON::PP -e 'local $$/; print decode_json(<STDIN>)->{client_secret}' < "$$d/token.json"); \
+	asroot=""; [ "$$(id -u)" = 0 ] && asroot="-DDEMO_AS_ROOT"; \
+	$(HTTPD_BIN) -f "$$d/httpd.conf" $$asroot -k start; \
+	for i in $$(seq 50); do curl -s -o /dev/null "$$url" && break; sleep 0.1; done; \
+	echo; echo "== httpd is serving $$url, protected by AuthType ServiceToken"; \
+	echo "== token 'demo-client': $$id (secret kept in $$d/token.json)"; \
+	echo; echo '$$ curl -i '"$$url"'   # no credentials'; \
+	curl -s -i "$$url" | sed -n '1p;/^WWW-Authenticate/p'; \
+	echo; echo '$$ curl -i -H "CF-Access-Client-Id: '"$$id"'" -H "CF-Access-Client-Secret: ..." -c cookies '"$$url"; \
+	curl -s -i -c "$$d/cookies" -H "CF-Access-Client-Id: $$id" -H "CF-Access-Client-Secret: $$secret" "$$url" \
+	    | sed -n '1p;/^Set-Cookie/{s/\(CF_Authorization=.\{40\}\)[^;]*/\1.../;p};$$p'; \
+	echo; echo '$$ curl -i -b cookies '"$$url"'   # the session cookie alone'; \
+	curl -s -i -b "$$d/cookies" "$$url" | sed -n '1p;$$p'; \
+	echo; echo "== access log:"; cat "$$d/access.log"; \
+	echo; echo "Manage tokens: $$cli -f $$d/tokens.db list"; \
+	echo "Stop the demo:  make demo-stop"
+
+demo-stop:
+	@if [ -f "$(DEMO_DIR)/httpd.pid" ]; then \
+	  $(HTTPD_BIN) -f "$(DEMO_DIR)/httpd.conf" -k stop; \
+	  for i in $$(seq 50); do [ -f "$(DEMO_DIR)/httpd.pid" ] || break; sleep 0.1; done; \
+	  echo "demo stopped"; \
+	else echo "no demo running"; fi
+
+clean:
+	rm -rf $(BUILD) t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm

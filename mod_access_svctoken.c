@@ -1,0 +1,754 @@
+/*
+ * mod_access_svctoken: Cloudflare-Access-style service tokens for Apache httpd.
+ *
+ * This file only binds httpd to the core in src/: the directive table and
+ * per-server/per-directory configuration, the check_authn hook for
+ * "AuthType ServiceToken", the "Require service-token" and
+ * "Require service-token-id" providers, and the fixups that scrub
+ * credentials from what handlers and backends see.
+ */
+#include <string.h>
+#include <sys/stat.h>
+
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+#include "ap_provider.h"
+#include "mod_auth.h"
+#include "apr_strings.h"
+
+#include "authn.h"
+#include "cookie.h"
+#include "duration.h"
+#include "jwt.h"
+#include "key.h"
+#include "secret.h"
+
+#define SVCT_AUTH_TYPE "ServiceToken"
+#define SVCT_HDR_ID "CF-Access-Client-Id"
+#define SVCT_HDR_SECRET "CF-Access-Client-Secret"
+#define SVCT_HDR_SESSION "cf-access-token"
+#define SVCT_HDR_ASSERTION "Cf-Access-Jwt-Assertion"
+#define SVCT_COOKIE "CF_Authorization"
+
+#define SVCT_DEFAULT_SESSION (24 * 3600)
+#define SVCT_DEFAULT_SKEW 10
+/* A client may hold a session cookie per matching Path; we try a few. */
+#define SVCT_MAX_COOKIES 4
+
+/* Message numbers: every log line of the module has its own. */
+#define SVCT_LOGNO(n) "SVCT" #n ": "
+
+module AP_MODULE_DECLARE_DATA access_svctoken_module;
+
+/* Per-server: the signing keys. Read once when the configuration is. */
+typedef struct {
+    const char *signing_key_file;
+    apr_array_header_t *verify_key_files; /* of const char * */
+    svct_keyring_t *keyring;
+} svct_server_conf;
+
+/* Per-directory. NULL / -1 mean "not set here", so that merging inherits
+ * and defaults are applied by the getters below. */
+typedef struct {
+    const char *store_path;
+    const char *store_type;
+    const char *audience;
+    apr_int64_t session_duration;
+    apr_int64_t clock_skew;
+    /* Path of the outermost section that configured this module; the default
+     * audience and the cookie Path are derived from it. */
+    const char *section;
+} svct_dir_conf;
+
+/* What the check found, kept on the request so that it runs once whoever
+ * asks first (a Require provider or check_authn), and for the fixups,
+ * subrequests and internal redirects. */
+typedef struct {
+    int status; /* OK, or the HTTP status of the refusal */
+    const char *name;
+    const char *client_id;
+    const char *auth; /* "secret" or "session" */
+    const char *jwt;
+} svct_req_info;
+
+static void *create_server_conf(apr_pool_t *p, server_rec *s)
+{
+    svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
+
+    conf->verify_key_files = apr_array_make(p, 2, sizeof(const char *));
+    return conf;
+}
+
+static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    svct_server_conf *base = basev, *add = addv;
+    svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
+
+    conf->signing_key_file = add->signing_key_file ? add->signing_key_file
+                                                   : base->signing_key_file;
+    conf->verify_key_files = add->signing_key_file ? add->verify_key_files
+                                                   : apr_array_append(p, base->verify_key_files,
+                                                                      add->verify_key_files);
+    return conf;
+}
+
+static void *create_dir_conf(apr_pool_t *p, char *dir)
+{
+    svct_dir_conf *conf = apr_pcalloc(p, sizeof *conf);
+
+    conf->session_duration = -1;
+    conf->clock_skew = -1;
+    return conf;
+}
+
+static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+{
+    svct_dir_conf *base = basev, *add = addv;
+    svct_dir_conf *conf = apr_pcalloc(p, sizeof *conf);
+
+    conf->store_path = add->store_path ? add->store_path : base->store_path;
+    conf->store_type = add->store_path ? add->store_type : base->store_type;
+    conf->audience = add->audience ? add->audience : base->audience;
+    conf->session_duration =
+        add->session_duration >= 0 ? add->session_duration : base->session_duration;
+    conf->clock_skew = add->clock_skew >= 0 ? add->clock_skew : base->clock_skew;
+    /* Outer wins: nested sections of one application share its audience. */
+    conf->section = base->section ? base->section : add->section;
+    return conf;
+}
+
+static apr_int64_t dir_session_duration(const svct_dir_conf *d)
+{
+    return d->session_duration >= 0 ? d->session_duration : SVCT_DEFAULT_SESSION;
+}
+
+static apr_int64_t dir_clock_skew(const svct_dir_conf *d)
+{
+    return d->clock_skew >= 0 ? d->clock_skew : SVCT_DEFAULT_SKEW;
+}
+
+/* Records the section path the first time a directive of ours is seen in it. */
+static void note_section(cmd_parms *cmd, svct_dir_conf *d)
+{
+    if (!d->section && cmd->path)
+        d->section = apr_pstrdup(cmd->pool, cmd->path);
+}
+
+static const char *check_dbm_type(cmd_parms *cmd, const char *type)
+{
+    static const char *const known[] = {"default", "SDBM", "GDBM", "DB", NULL};
+    int i;
+
+    for (i = 0; known[i]; i++)
+        if (!strcasecmp(type, known[i]))
+            return NULL;
+    return apr_psprintf(cmd->pool,
+                        "%s: unknown DBM type '%s' (use default, SDBM, GDBM or DB)",
+                        cmd->cmd->name, type);
+}
+
+static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
+{
+    svct_dir_conf *d = dconf;
+    const char *err;
+
+    if (type && (err = check_dbm_type(cmd, type)))
+        return err;
+    d->store_path = ap_server_root_relative(cmd->pool, path);
+    if (!d->store_path)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", path, NULL);
+    d->store_type = type ? apr_pstrdup(cmd->pool, type) : "default";
+    note_section(cmd, d);
+    return NULL;
+}
+
+static const char *set_audience(cmd_parms *cmd, void *dconf, const char *aud)
+{
+    svct_dir_conf *d = dconf;
+
+    if (!*aud || strlen(aud) > 512 || strpbrk(aud, "\"\\"))
+        return apr_psprintf(cmd->pool, "%s: the audience must be 1 to 512 characters "
+                                       "without quotes or backslashes",
+                            cmd->cmd->name);
+    d->audience = aud;
+    note_section(cmd, d);
+    return NULL;
+}
+
+static const char *parse_duration(cmd_parms *cmd, const char *arg, apr_int64_t *out)
+{
+    int64_t secs;
+
+    if (svct_duration_parse(arg, 0, &secs) != 0)
+        return apr_psprintf(cmd->pool,
+                            "%s: '%s' is not a duration (an integer and a unit s, m, h, d, w "
+                            "or y, e.g. 30m or 24h)",
+                            cmd->cmd->name, arg);
+    *out = secs;
+    return NULL;
+}
+
+static const char *set_session_duration(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    svct_dir_conf *d = dconf;
+
+    note_section(cmd, d);
+    return parse_duration(cmd, arg, &d->session_duration);
+}
+
+static const char *set_clock_skew(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    svct_dir_conf *d = dconf;
+
+    if (!strcmp(arg, "0")) {
+        d->clock_skew = 0;
+        return NULL;
+    }
+    return parse_duration(cmd, arg, &d->clock_skew);
+}
+
+static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *file)
+{
+    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
+                                                  &access_svctoken_module);
+
+    conf->signing_key_file = ap_server_root_relative(cmd->pool, file);
+    return conf->signing_key_file ? NULL : "ServiceTokenSigningKey: invalid path";
+}
+
+static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file)
+{
+    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
+                                                  &access_svctoken_module);
+    const char *path = ap_server_root_relative(cmd->pool, file);
+
+    if (!path)
+        return "ServiceTokenVerifyKey: invalid path";
+    APR_ARRAY_PUSH(conf->verify_key_files, const char *) = path;
+    return NULL;
+}
+
+static const command_rec svct_cmds[] = {
+    AP_INIT_TAKE12("ServiceTokenStore", set_store, NULL, RSRC_CONF | OR_AUTHCFG,
+                   "the service token file, and its DBM type (default, SDBM, GDBM, DB)"),
+    AP_INIT_TAKE1("ServiceTokenAudience", set_audience, NULL, OR_AUTHCFG,
+                  "the audience (aud) of sessions issued and accepted here"),
+    AP_INIT_TAKE1("ServiceTokenSessionDuration", set_session_duration, NULL, OR_AUTHCFG,
+                  "lifetime of an issued session, e.g. 24h"),
+    AP_INIT_TAKE1("ServiceTokenClockSkew", set_clock_skew, NULL, OR_AUTHCFG,
+                  "clock skew allowed when checking session times, e.g. 10s; 0 for none"),
+    AP_INIT_TAKE1("ServiceTokenSigningKey", set_signing_key, NULL, RSRC_CONF,
+                  "key file that signs sessions (made by svctoken keygen)"),
+    AP_INIT_ITERATE("ServiceTokenVerifyKey", add_verify_key, NULL, RSRC_CONF,
+                    "previous signing key files whose sessions are still accepted"),
+    {NULL}};
+
+/* ---- keys, loaded once at start-up ---- */
+
+static apr_status_t free_keyring(void *ring)
+{
+    svct_keyring_free(ring);
+    return APR_SUCCESS;
+}
+
+static svct_key_t *load_key(const char *file, server_rec *s)
+{
+    char err[256];
+    struct stat sb;
+    svct_key_t *key = svct_key_load_file(file, err, sizeof err);
+
+    if (!key) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0001) "%s", err);
+        return NULL;
+    }
+    if (stat(file, &sb) == 0 && (sb.st_mode & 0077))
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SVCT_LOGNO(0002) "key file %s can be read by other users than its owner "
+                                      "(mode %04o); chmod 600 it",
+                     file, (unsigned)(sb.st_mode & 07777));
+    return key;
+}
+
+static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_pool_t *pconf)
+{
+    svct_key_t *key;
+    int i;
+
+    conf->keyring = svct_keyring_new();
+    if (!conf->keyring)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    apr_pool_cleanup_register(pconf, conf->keyring, free_keyring, apr_pool_cleanup_null);
+    if (conf->signing_key_file) {
+        key = load_key(conf->signing_key_file, s);
+    } else {
+        char err[256];
+
+        key = svct_key_generate(SVCT_ALG_HS256, err, sizeof err);
+        if (!key)
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0003) "%s", err);
+        else if (!*told && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+            *told = 1;
+            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
+                         SVCT_LOGNO(0004) "no ServiceTokenSigningKey: sessions are signed with "
+                                          "a random key made at start-up and end at restart");
+        }
+    }
+    if (!key)
+        return HTTP_INTERNAL_SERVER_ERROR;
+    svct_keyring_set_signer(conf->keyring, key);
+    for (i = 0; i < conf->verify_key_files->nelts; i++) {
+        const char *file = APR_ARRAY_IDX(conf->verify_key_files, i, const char *);
+
+        key = load_key(file, s);
+        if (!key)
+            return HTTP_INTERNAL_SERVER_ERROR;
+        if (svct_keyring_add_verifier(conf->keyring, key) != 0) {
+            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                         SVCT_LOGNO(0005) "key file %s has the kid of another key", file);
+            svct_key_free(key);
+            return HTTP_INTERNAL_SERVER_ERROR;
+        }
+    }
+    return OK;
+}
+
+static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                            server_rec *s)
+{
+    int rc = OK, told = 0;
+
+    for (; s && rc == OK; s = s->next)
+        rc = build_keyring(ap_get_module_config(s->module_config, &access_svctoken_module), s,
+                           &told, pconf);
+    return rc;
+}
+
+/* ---- per request ---- */
+
+static int is_ours(request_rec *r)
+{
+    const char *type = ap_auth_type(r);
+
+    return type && !strcasecmp(type, SVCT_AUTH_TYPE);
+}
+
+static const char *section_scope(request_rec *r, const svct_dir_conf *d)
+{
+    char buf[1024];
+
+    svct_cookie_scope_path(d->section, r->uri, r->filename, buf, sizeof buf);
+    return apr_pstrdup(r->pool, buf);
+}
+
+static const char *audience(request_rec *r, const svct_dir_conf *d)
+{
+    if (d->audience)
+        return d->audience;
+    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, section_scope(r, d),
+                       NULL);
+}
+
+static const char *issuer(request_rec *r)
+{
+    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, NULL);
+}
+
+static void admit(request_rec *r, const svct_record_t *token, const char *auth, const char *jwt)
+{
+    svct_req_info *info = apr_pcalloc(r->pool, sizeof *info);
+
+    info->status = OK;
+    info->name = apr_pstrdup(r->pool, token->name);
+    info->client_id = apr_pstrdup(r->pool, token->client_id);
+    info->auth = auth;
+    info->jwt = jwt;
+    ap_set_module_config(r->request_config, &access_svctoken_module, info);
+    r->user = (char *)info->name;
+    /* r->ap_auth_type stays unset until fixups: mod_authz_core answers 401
+     * to a denied user when it is set, and a token that a Require line does
+     * not admit must get 403. */
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_NAME", info->name);
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_CLIENT_ID", info->client_id);
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_AUTH", auth);
+}
+
+static int refuse(request_rec *r, int status)
+{
+    if (status == HTTP_UNAUTHORIZED)
+        ap_note_auth_failure(r);
+    return status;
+}
+
+/* The result of the check for the main request or the one redirected from. */
+static const svct_req_info *earlier_result(request_rec *r)
+{
+    request_rec *o;
+
+    for (o = r->main ? r->main : r->prev; o; o = o->main ? o->main : o->prev) {
+        const svct_req_info *info = ap_get_module_config(o->request_config,
+                                                         &access_svctoken_module);
+        if (info && info->status == OK)
+            return info;
+    }
+    return NULL;
+}
+
+/* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
+ * session: logged, and credentials may still be tried) or an error status. */
+static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                       const char *jwt, size_t len, const char *from)
+{
+    svct_jwt_expect_t expect;
+    svct_session_t session;
+    svct_authn_result_t res;
+    svct_authn_store_t store = {d->store_path, d->store_type};
+    svct_authn_rc_t rc;
+    const char *why;
+
+    expect.iss = issuer(r);
+    expect.aud = audience(r, d);
+    expect.now = apr_time_sec(r->request_time);
+    expect.leeway = dir_clock_skew(d);
+    if (svct_jwt_verify(sc->keyring, jwt, len, &expect, &session, &why) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
+        return DECLINED;
+    }
+    rc = svct_authn_session(&store, &session, expect.now, r->pool, &res);
+    if (rc == SVCT_AUTHN_STORE_ERROR) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0102) "%s", res.store_error);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (rc != SVCT_AUTHN_OK) {
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
+                      svct_authn_reason(rc), session.client_id);
+        return DECLINED;
+    }
+    admit(r, &res.token, "session", apr_pstrmemdup(r->pool, jwt, len));
+    return OK;
+}
+
+static int check_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                         int *tried)
+{
+    const char *hdr = apr_table_get(r->headers_in, SVCT_HDR_SESSION);
+    const char *cookies = apr_table_get(r->headers_in, "Cookie");
+    const char *value;
+    size_t len;
+    int i, rc;
+
+    if (hdr) {
+        *tried = 1;
+        rc = try_session(r, d, sc, hdr, strlen(hdr), "header");
+        if (rc != DECLINED)
+            return rc;
+    }
+    for (i = 0; cookies && i < SVCT_MAX_COOKIES; i++) {
+        if (!svct_cookie_next(&cookies, SVCT_COOKIE, &value, &len))
+            break;
+        *tried = 1;
+        rc = try_session(r, d, sc, value, len, "cookie");
+        if (rc != DECLINED)
+            return rc;
+    }
+    return DECLINED;
+}
+
+/* Signs a new session for TOKEN and sets it as the cookie. */
+static const char *issue_session(request_rec *r, const svct_dir_conf *d,
+                                 const svct_server_conf *sc, const svct_authn_result_t *res)
+{
+    svct_session_t session;
+    svct_cookie_attrs_t attrs;
+    char jwt[SVCT_JWT_MAX + 1];
+    char cookie[SVCT_JWT_MAX + 256];
+    apr_int64_t now = apr_time_sec(r->request_time);
+
+    memset(&session, 0, sizeof session);
+    memcpy(session.client_id, res->token.client_id, sizeof session.client_id);
+    memcpy(session.name, res->token.name, sizeof session.name);
+    session.iat = svct_authn_session_iat(res, now);
+    session.nbf = session.iat;
+    session.exp = session.iat + dir_session_duration(d);
+    if (!svct_jwt_sign(sc->keyring, issuer(r), audience(r, d), &session, jwt, sizeof jwt))
+        return NULL;
+    attrs.path = section_scope(r, d);
+    attrs.secure = !strcasecmp(ap_http_scheme(r), "https");
+    attrs.max_age = dir_session_duration(d);
+    if (!svct_cookie_build(cookie, sizeof cookie, SVCT_COOKIE, jwt, &attrs))
+        return NULL;
+    apr_table_add(r->err_headers_out, "Set-Cookie", cookie);
+    return apr_pstrdup(r->pool, jwt);
+}
+
+static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                        const char *id, const char *secret)
+{
+    svct_authn_store_t store = {d->store_path, d->store_type};
+    svct_authn_result_t res;
+    svct_authn_rc_t rc;
+    const char *jwt;
+
+    rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
+                           apr_time_sec(r->request_time), r->pool, &res);
+    switch (rc) {
+    case SVCT_AUTHN_OK:
+        break;
+    case SVCT_AUTHN_STORE_ERROR:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0201) "%s", res.store_error);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    case SVCT_AUTHN_MALFORMED_ID:
+        /* The value is client input of any length: it is not logged. */
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0202) "access refused: malformed client id");
+        return refuse(r, HTTP_UNAUTHORIZED);
+    case SVCT_AUTHN_UNKNOWN_ID:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
+        return refuse(r, HTTP_UNAUTHORIZED);
+    default:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0204) "access refused: %s, token \"%s\", client id %s",
+                      svct_authn_reason(rc), res.token.name, id);
+        return refuse(r, HTTP_UNAUTHORIZED);
+    }
+    jwt = issue_session(r, d, sc, &res);
+    if (!jwt) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0205) "could not sign a session for token \"%s\"",
+                      res.token.name);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    admit(r, &res.token, "secret", jwt);
+    return OK;
+}
+
+static int check_request(request_rec *r)
+{
+    const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
+    const svct_server_conf *sc = ap_get_module_config(r->server->module_config,
+                                                      &access_svctoken_module);
+    const svct_req_info *earlier;
+    const char *id, *secret;
+    int rc, tried_session = 0;
+
+    earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
+    if (earlier) {
+        ap_set_module_config(r->request_config, &access_svctoken_module, (void *)earlier);
+        r->user = (char *)earlier->name;
+        return OK;
+    }
+    if (!d->store_path) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0301) "AuthType ServiceToken without ServiceTokenStore");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+
+    rc = check_session(r, d, sc, &tried_session);
+    if (rc != DECLINED)
+        return rc;
+
+    id = apr_table_get(r->headers_in, SVCT_HDR_ID);
+    secret = apr_table_get(r->headers_in, SVCT_HDR_SECRET);
+    if (id && secret)
+        return check_secret(r, d, sc, id, secret);
+    if (id || secret)
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0302) "access refused: %s header missing",
+                      id ? SVCT_HDR_SECRET : SVCT_HDR_ID);
+    else if (!tried_session)
+        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                      SVCT_LOGNO(0303) "access refused: no credentials");
+    return refuse(r, HTTP_UNAUTHORIZED);
+}
+
+/* Runs the check once per request and remembers its outcome. */
+static int authenticate(request_rec *r)
+{
+    svct_req_info *info = ap_get_module_config(r->request_config, &access_svctoken_module);
+    int status;
+
+    if (info)
+        return info->status;
+    status = check_request(r);
+    if (!ap_get_module_config(r->request_config, &access_svctoken_module)) {
+        info = apr_pcalloc(r->pool, sizeof *info);
+        info->status = status;
+        ap_set_module_config(r->request_config, &access_svctoken_module, info);
+    }
+    return status;
+}
+
+static int svct_check_authn(request_rec *r)
+{
+    return is_ours(r) ? authenticate(r) : DECLINED;
+}
+
+/* The authenticated token, or NULL. */
+static const svct_req_info *token_of(request_rec *r)
+{
+    const svct_req_info *info = ap_get_module_config(r->request_config,
+                                                     &access_svctoken_module);
+
+    return info && info->status == OK ? info : NULL;
+}
+
+static int svct_note_auth_failure(request_rec *r, const char *auth_type)
+{
+    if (strcasecmp(auth_type, SVCT_AUTH_TYPE))
+        return DECLINED;
+    apr_table_setn(r->err_headers_out, "WWW-Authenticate", SVCT_AUTH_TYPE);
+    return OK;
+}
+
+/* Removes every spelling of the credential and assertion headers (case, '-'
+ * or '_') so that only the module's own assertion reaches a handler. */
+static int collect_scrubbed(void *names, const char *key, const char *value)
+{
+    size_t len = strlen(key);
+
+    if (svct_header_name_matches(key, len, SVCT_HDR_SECRET) ||
+        svct_header_name_matches(key, len, SVCT_HDR_ASSERTION))
+        APR_ARRAY_PUSH((apr_array_header_t *)names, const char *) = key;
+    return 1;
+}
+
+static int svct_fixups(request_rec *r)
+{
+    const svct_req_info *info = token_of(r);
+    apr_array_header_t *names = apr_array_make(r->pool, 2, sizeof(const char *));
+    int i;
+
+    apr_table_do(collect_scrubbed, names, r->headers_in, NULL);
+    for (i = 0; i < names->nelts; i++)
+        apr_table_unset(r->headers_in, APR_ARRAY_IDX(names, i, const char *));
+    if (info) {
+        apr_table_setn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
+        if (!r->ap_auth_type)
+            r->ap_auth_type = SVCT_AUTH_TYPE;
+    }
+    return DECLINED;
+}
+
+/* ---- Require service-token [NAME...] and Require service-token-id ID... ---- */
+
+/* A section whose only lines of ours are Require lines still defines the
+ * scope of the application. httpd makes a module's per-directory config of a
+ * section when the first directive of that module is read in it; a Require
+ * line is mod_authz_core's, so ours may not exist yet: make it as httpd
+ * would. */
+static void note_require_section(cmd_parms *cmd)
+{
+    svct_dir_conf *d;
+
+    if (!cmd->context || !cmd->path)
+        return;
+    d = ap_get_module_config(cmd->context, &access_svctoken_module);
+    if (!d) {
+        d = create_dir_conf(cmd->pool, (char *)cmd->path);
+        ap_set_module_config(cmd->context, &access_svctoken_module, d);
+    }
+    note_section(cmd, d);
+}
+
+static const char *parse_names(cmd_parms *cmd, const char *line, const void **parsed, int ids)
+{
+    apr_array_header_t *list = apr_array_make(cmd->pool, 4, sizeof(const char *));
+    const char *word;
+
+    while (*line && (word = ap_getword_conf(cmd->pool, &line)) && *word) {
+        if (ids ? !svct_client_id_valid(word, strlen(word)) : !svct_name_valid(word, strlen(word)))
+            return apr_psprintf(cmd->pool, "Require %s: '%s' is not a valid %s",
+                                ids ? "service-token-id" : "service-token", word,
+                                ids ? "Client ID" : "token name");
+        APR_ARRAY_PUSH(list, const char *) = word;
+    }
+    if (ids && list->nelts == 0)
+        return "Require service-token-id needs at least one Client ID";
+    *parsed = list;
+    note_require_section(cmd);
+    return NULL;
+}
+
+static const char *parse_token_names(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    return parse_names(cmd, line, parsed, 0);
+}
+
+static const char *parse_token_ids(cmd_parms *cmd, const char *line, const void **parsed)
+{
+    return parse_names(cmd, line, parsed, 1);
+}
+
+static authz_status check_listed(request_rec *r, const void *parsed, int ids)
+{
+    const apr_array_header_t *list = parsed;
+    const svct_req_info *info;
+    const char *who;
+    int i;
+
+    /* Authenticating here, before mod_authz_core asks for a user, lets a
+     * token that this line does not admit get 403: after authentication it
+     * would answer 401, for a client to retry with other credentials. A
+     * failed check leaves the answer (401) to check_authn. */
+    if (!r->user && (!is_ours(r) || authenticate(r) != OK))
+        return AUTHZ_DENIED_NO_USER;
+    info = token_of(r);
+    if (!info)
+        return AUTHZ_DENIED; /* a user, but not one a service token made */
+    who = ids ? info->client_id : info->name;
+    if (list->nelts == 0)
+        return AUTHZ_GRANTED;
+    for (i = 0; i < list->nelts; i++)
+        if (!strcmp(who, APR_ARRAY_IDX(list, i, const char *)))
+            return AUTHZ_GRANTED;
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  SVCT_LOGNO(0401) "token \"%s\" (client id %s) is not admitted by "
+                                   "Require service-token%s",
+                  info->name, info->client_id, ids ? "-id" : "");
+    return AUTHZ_DENIED;
+}
+
+static authz_status check_token_names(request_rec *r, const char *line, const void *parsed)
+{
+    return check_listed(r, parsed, 0);
+}
+
+static authz_status check_token_ids(request_rec *r, const char *line, const void *parsed)
+{
+    return check_listed(r, parsed, 1);
+}
+
+static const authz_provider authz_names_provider = {check_token_names, parse_token_names};
+static const authz_provider authz_ids_provider = {check_token_ids, parse_token_ids};
+
+static void register_hooks(apr_pool_t *p)
+{
+    ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
+                        AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_fixups(svct_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token",
+                              AUTHZ_PROVIDER_VERSION, &authz_names_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token-id",
+                              AUTHZ_PROVIDER_VERSION, &authz_ids_provider,
+                              AP_AUTH_INTERNAL_PER_CONF);
+}
+
+AP_DECLARE_MODULE(access_svctoken) = {
+    STANDARD20_MODULE_STUFF,
+    create_dir_conf,
+    merge_dir_conf,
+    create_server_conf,
+    merge_server_conf,
+    svct_cmds,
+    register_hooks,
+    AP_MODULE_FLAG_NONE,
+};

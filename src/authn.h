@@ -1,0 +1,57 @@
+/*
+ * The authentication decision, without httpd: does a Client ID + Client
+ * Secret, or a verified session, admit a request right now? Both paths look
+ * the token up in the store, so deleting, disabling or expiring a token ends
+ * its sessions on the very next request.
+ */
+#ifndef SVCT_AUTHN_H
+#define SVCT_AUTHN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+#include "jwt.h"
+#include "record.h"
+
+typedef enum {
+    SVCT_AUTHN_OK = 0,
+    SVCT_AUTHN_NO_CREDENTIALS,
+    SVCT_AUTHN_MALFORMED_ID, /* not shaped like a Client ID */
+    SVCT_AUTHN_UNKNOWN_ID,
+    SVCT_AUTHN_BAD_SECRET,
+    SVCT_AUTHN_EXPIRED,
+    SVCT_AUTHN_DISABLED,
+    SVCT_AUTHN_REVOKED, /* session issued before `svctoken revoke-sessions` */
+    SVCT_AUTHN_STORE_ERROR
+} svct_authn_rc_t;
+
+/* Where the tokens live. */
+typedef struct svct_authn_store {
+    const char *path;
+    const char *dbmtype; /* NULL: "default" */
+} svct_authn_store_t;
+
+typedef struct svct_authn_result {
+    svct_record_t token;    /* the token, when it was found */
+    int64_t revoked_before; /* sessions with iat below this are refused */
+    const char *store_error; /* one line, for SVCT_AUTHN_STORE_ERROR */
+} svct_authn_result_t;
+
+/* A short reason for the error log, e.g. "unknown client id". */
+const char *svct_authn_reason(svct_authn_rc_t rc);
+
+svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *client_id,
+                                  size_t id_len, const char *secret, size_t secret_len,
+                                  int64_t now, apr_pool_t *p, svct_authn_result_t *out);
+
+/* SESSION has been verified (signature, audience, times) by svct_jwt_verify;
+ * this checks what only the store knows. */
+svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
+                                   const svct_session_t *session, int64_t now, apr_pool_t *p,
+                                   svct_authn_result_t *out);
+
+/* The iat of a session issued now: never below the revocation time, so a
+ * session issued in the second `revoke-sessions` ran is not refused. */
+int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now);
+
+#endif

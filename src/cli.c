@@ -1,0 +1,848 @@
+/*
+ * svctoken: the admin command that creates, lists, refreshes, rotates,
+ * disables and deletes service tokens in the store, revokes sessions and
+ * makes signing keys. Every change runs under the store's exclusive lock
+ * from the first read to the last write, so concurrent runs and a serving
+ * httpd only ever see whole commands.
+ */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <apr_strings.h>
+#include <apr_tables.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "duration.h"
+#include "key.h"
+#include "record.h"
+#include "secret.h"
+#include "store.h"
+
+#define SVCT_USAGE "usage: svctoken [-f STORE] [-t DBMTYPE] COMMAND [ARGS] [--json]"
+#define SVCT_DEFAULT_DURATION "1y"
+
+static const char svct_help[] =
+    SVCT_USAGE "\n"
+               "\n"
+               "Manages the service tokens of mod_access_svctoken. STORE defaults to\n"
+               "$SVCTOKEN_STORE; DBMTYPE is default, SDBM, GDBM or DB (as AuthDBMType).\n"
+               "\n"
+               "Commands:\n"
+               "  create NAME [--duration D]         new token; its Client Secret is shown\n"
+               "                                     only this once (default duration 1y)\n"
+               "  list                               every token\n"
+               "  show ID-OR-NAME                    one token\n"
+               "  refresh ID-OR-NAME [--duration D]  expiry := now + D (default 1y)\n"
+               "  rotate ID-OR-NAME [--grace D]      new secret; the previous one keeps\n"
+               "                                     working for D (default 0)\n"
+               "  disable ID-OR-NAME                 refuse the token and its sessions\n"
+               "  enable ID-OR-NAME                  accept it again\n"
+               "  delete ID-OR-NAME                  remove the token\n"
+               "  revoke-sessions                    refuse every session issued until now\n"
+               "  keygen [--alg ALG] --out FILE      signing key for ServiceTokenSigningKey;\n"
+               "                                     ALG is ES256 (default), RS256, EdDSA\n"
+               "                                     or HS256\n"
+               "\n"
+               "Options:\n"
+               "  -f STORE      the token store\n"
+               "  -t DBMTYPE    its DBM type\n"
+               "  --json        print one JSON document\n"
+               "  -h, --help    this text\n"
+               "\n"
+               "A duration D is a number and a unit s, m, h, d, w or y (1y = 365d), or\n"
+               "\"forever\". Exit status: 0 done, 1 refused, 2 usage error, 3 the store\n"
+               "could not be opened, locked or read.\n";
+
+enum {
+    SVCT_OPT_DURATION = 1 << 0,
+    SVCT_OPT_GRACE = 1 << 1,
+    SVCT_OPT_ALG = 1 << 2,
+    SVCT_OPT_OUT = 1 << 3
+};
+
+typedef struct svct_cli {
+    apr_pool_t *pool;
+    FILE *out, *err;
+    const char *store, *dbmtype;
+    int json;
+    const char *duration, *grace, *alg, *outfile;
+    unsigned opts_seen;
+    const char *args[2];
+    int nargs;
+    int64_t now;
+} svct_cli_t;
+
+typedef struct svct_command {
+    const char *name;
+    int nargs;       /* positional arguments after the command name */
+    unsigned opts;   /* SVCT_OPT_* it accepts */
+    int needs_store; /* and opens it for writing when 2 */
+    int (*run)(svct_cli_t *cli);
+} svct_command_t;
+
+/* USER's text made safe to quote in a one-line message: control characters
+ * (C0, DEL, and C1 as UTF-8) become \xNN, so an argument can neither break
+ * the line nor send escape sequences to the terminal. */
+static const char *svct_shown(apr_pool_t *p, const char *user)
+{
+    const unsigned char *s = (const unsigned char *)user;
+    char *out, *o;
+
+    if (user == NULL)
+        return "";
+    o = out = apr_palloc(p, 8 * strlen(user) + 1);
+    for (; *s != '\0'; s++) {
+        if (*s < 0x20 || *s == 0x7f) {
+            o += sprintf(o, "\\x%02x", *s);
+        } else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) {
+            o += sprintf(o, "\\xc2\\x%02x", s[1]);
+            s++;
+        } else {
+            *o++ = (char)*s;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static int svct_cli_refuse(svct_cli_t *cli, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int svct_cli_refuse(svct_cli_t *cli, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("svctoken: ", cli->err);
+    va_start(ap, fmt);
+    vfprintf(cli->err, fmt, ap);
+    va_end(ap);
+    fputc('\n', cli->err);
+    return SVCT_EXIT_REFUSED;
+}
+
+static int svct_cli_usage(FILE *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int svct_cli_usage(FILE *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("svctoken: ", err);
+    va_start(ap, fmt);
+    vfprintf(err, fmt, ap);
+    va_end(ap);
+    fputs("\n" SVCT_USAGE " (see svctoken --help)\n", err);
+    return SVCT_EXIT_USAGE;
+}
+
+static int svct_cli_store_error(svct_cli_t *cli, const char *msg)
+{
+    fprintf(cli->err, "svctoken: %s\n", msg != NULL && *msg != '\0' ? msg : "token store error");
+    return SVCT_EXIT_STORE;
+}
+
+/* Maps a failed store call to the exit status; KEY is what the user typed. */
+static int svct_cli_store_rc(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t rc, const char *key)
+{
+    if (rc == SVCT_STORE_NOTFOUND) {
+        /* Someone may paste a secret by mistake; it must not reach stderr. */
+        if (key != NULL && svct_secret_valid(key, strlen(key)))
+            return svct_cli_refuse(cli, "no such token (that looks like a Client Secret, not "
+                                        "a Client ID or name)");
+        return svct_cli_refuse(cli, "no token with the Client ID or name \"%s\"",
+                               svct_shown(cli->pool, key));
+    }
+    if (rc == SVCT_STORE_EXISTS)
+        return svct_cli_refuse(cli, "%s", svct_store_error(st));
+    return svct_cli_store_error(cli, svct_store_error(st));
+}
+
+static const char *svct_cli_time(svct_cli_t *cli, int64_t t)
+{
+    char buf[32];
+    struct tm tm;
+    time_t tt = (time_t)t;
+
+    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+        return "?";
+    return apr_pstrdup(cli->pool, buf);
+}
+
+static const char *svct_cli_expires(svct_cli_t *cli, int64_t expires_at)
+{
+    return expires_at == 0 ? "never" : svct_cli_time(cli, expires_at);
+}
+
+/* Parses a --duration/--grace value into an absolute expiry (0: never).
+ * Refuses what would end past SVCT_TIME_MAX. */
+static int svct_cli_expiry(svct_cli_t *cli, const char *opt, const char *text, int allow_forever,
+                           int64_t *expires_at)
+{
+    int64_t d;
+
+    if (svct_duration_parse(text, allow_forever, &d) != 0)
+        return svct_cli_refuse(cli,
+                               "bad %s \"%s\": use a number and a unit s, m, h, d, w or y "
+                               "(like 90d)%s",
+                               opt, svct_shown(cli->pool, text),
+                               allow_forever ? ", or forever" : "");
+    if (d == SVCT_DURATION_FOREVER) {
+        *expires_at = 0;
+        return SVCT_EXIT_OK;
+    }
+    if (d > SVCT_TIME_MAX - cli->now)
+        return svct_cli_refuse(cli, "%s \"%s\" is too long", opt, svct_shown(cli->pool, text));
+    *expires_at = cli->now + d;
+    return SVCT_EXIT_OK;
+}
+
+static svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, svct_store_t **st,
+                                     int *exit_rc)
+{
+    const char *msg = NULL;
+    svct_store_rc_t rc;
+    int saved = -1, devnull;
+
+    /* Berkeley DB prints its own complaints about a file of another type on
+     * stderr; the user gets our single line instead. */
+    fflush(stderr);
+    devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull >= 0) {
+        saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (saved >= 0)
+            dup2(devnull, STDERR_FILENO);
+        close(devnull);
+    }
+    rc = svct_store_open(st, cli->store, cli->dbmtype, mode, cli->pool, &msg);
+    if (saved >= 0) {
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+
+    if (rc != SVCT_STORE_OK)
+        *exit_rc = svct_cli_store_error(cli, msg);
+    return rc;
+}
+
+static json_t *svct_cli_json_record(svct_cli_t *cli, const svct_record_t *rec, const char *secret)
+{
+    json_t *o = json_object();
+
+    json_object_set_new(o, "name", json_string(rec->name));
+    json_object_set_new(o, "client_id", json_string(rec->client_id));
+    json_object_set_new(o, "created_at", json_string(svct_cli_time(cli, rec->created_at)));
+    json_object_set_new(o, "updated_at", json_string(svct_cli_time(cli, rec->updated_at)));
+    json_object_set_new(o, "expires_at",
+                        rec->expires_at == 0 ? json_null()
+                                             : json_string(svct_cli_time(cli, rec->expires_at)));
+    json_object_set_new(o, "status",
+                        json_string(svct_status_name(svct_record_status(rec, cli->now))));
+    if (secret != NULL)
+        json_object_set_new(o, "client_secret", json_string(secret));
+    return o;
+}
+
+static void svct_cli_json_print(svct_cli_t *cli, json_t *doc)
+{
+    json_dumpf(doc, cli->out, JSON_INDENT(2));
+    fputc('\n', cli->out);
+    json_decref(doc);
+}
+
+static void svct_cli_print_record(svct_cli_t *cli, const svct_record_t *rec)
+{
+    fprintf(cli->out, "Name:       %s\n", rec->name);
+    fprintf(cli->out, "Client ID:  %s\n", rec->client_id);
+    fprintf(cli->out, "Created:    %s\n", svct_cli_time(cli, rec->created_at));
+    fprintf(cli->out, "Updated:    %s\n", svct_cli_time(cli, rec->updated_at));
+    fprintf(cli->out, "Expires:    %s\n", svct_cli_expires(cli, rec->expires_at));
+    fprintf(cli->out, "Status:     %s\n", svct_status_name(svct_record_status(rec, cli->now)));
+    if (rec->has_prev && cli->now < rec->prev_expires_at)
+        fprintf(cli->out, "Previous secret accepted until %s\n",
+                svct_cli_time(cli, rec->prev_expires_at));
+}
+
+/* Shared by create and rotate, the only two outputs that hold a secret. */
+static void svct_cli_print_secret(svct_cli_t *cli, const svct_record_t *rec, const char *secret)
+{
+    if (cli->json) {
+        svct_cli_json_print(cli, svct_cli_json_record(cli, rec, secret));
+        return;
+    }
+    fprintf(cli->out, "Name:           %s\n", rec->name);
+    fprintf(cli->out, "Client ID:      %s\n", rec->client_id);
+    fprintf(cli->out, "Client Secret:  %s\n", secret);
+    fprintf(cli->out, "Expires:        %s\n", svct_cli_expires(cli, rec->expires_at));
+    fputs("\nThe Client Secret is shown only this once: store it safely now.\n", cli->out);
+}
+
+static int svct_cli_new_secret(svct_cli_t *cli, char *secret, unsigned char *hash)
+{
+    if (svct_secret_new(secret) != 0 ||
+        svct_secret_hash_checked(secret, SVCT_SECRET_LEN, hash) != 0)
+        return svct_cli_refuse(cli, "cannot make a secret: OpenSSL's random generator failed");
+    return SVCT_EXIT_OK;
+}
+
+static int svct_cli_create(svct_cli_t *cli)
+{
+    const char *name = cli->args[0];
+    char secret[SVCT_SECRET_LEN + 1];
+    svct_record_t rec, old;
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int exit_rc, tries;
+
+    if (!svct_name_valid(name, strlen(name)))
+        return svct_cli_refuse(cli,
+                               "invalid name \"%s\": use 1 to %d characters of valid UTF-8, "
+                               "no control characters, not shaped like a Client ID",
+                               svct_shown(cli->pool, name), SVCT_NAME_MAX_CHARS);
+    memset(&rec, 0, sizeof(rec));
+    exit_rc = svct_cli_expiry(
+        cli, "duration", cli->duration ? cli->duration : SVCT_DEFAULT_DURATION, 1, &rec.expires_at);
+    if (exit_rc != SVCT_EXIT_OK)
+        return exit_rc;
+    memcpy(rec.name, name, strlen(name) + 1);
+    rec.created_at = rec.updated_at = cli->now;
+    rec.enabled = 1;
+
+    if (svct_cli_open(cli, SVCT_STORE_WRITE, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_store_get_by_name(st, name, &old);
+    if (rc == SVCT_STORE_OK) {
+        svct_store_close(st);
+        return svct_cli_refuse(cli, "a token named \"%s\" already exists", name);
+    }
+    if (rc != SVCT_STORE_NOTFOUND)
+        goto fail;
+    /* 128 random bits do not collide in practice; the loop only makes the
+     * store's refusal of a duplicate id impossible to hit. */
+    for (tries = 0; tries < 4; tries++) {
+        if (svct_client_id_new(rec.client_id) != 0) {
+            svct_store_close(st);
+            return svct_cli_refuse(cli, "cannot make a Client ID: OpenSSL's random generator "
+                                        "failed");
+        }
+        rc = svct_store_get_by_id(st, rec.client_id, &old);
+        if (rc != SVCT_STORE_OK)
+            break;
+    }
+    if (rc != SVCT_STORE_NOTFOUND)
+        goto fail;
+    if ((exit_rc = svct_cli_new_secret(cli, secret, rec.secret_hash)) != SVCT_EXIT_OK) {
+        svct_store_close(st);
+        return exit_rc;
+    }
+    rc = svct_store_insert(st, &rec);
+    if (rc != SVCT_STORE_OK) {
+        OPENSSL_cleanse(secret, sizeof(secret));
+        goto fail;
+    }
+    svct_store_close(st);
+    svct_cli_print_secret(cli, &rec, secret);
+    OPENSSL_cleanse(secret, sizeof(secret));
+    return SVCT_EXIT_OK;
+
+fail:
+    exit_rc = svct_cli_store_rc(cli, st, rc, name);
+    svct_store_close(st);
+    return exit_rc;
+}
+
+typedef struct svct_row {
+    const char *name, *client_id, *created, *updated, *expires, *status;
+    const svct_record_t *rec; /* only kept for --json */
+    int64_t expires_at;
+} svct_row_t;
+
+typedef struct svct_list {
+    svct_cli_t *cli;
+    apr_array_header_t *rows;
+} svct_list_t;
+
+static int svct_cli_list_visit(void *baton, const svct_record_t *rec)
+{
+    svct_list_t *l = baton;
+    svct_cli_t *cli = l->cli;
+    svct_row_t *row = apr_array_push(l->rows);
+
+    row->name = apr_pstrdup(cli->pool, rec->name);
+    row->client_id = apr_pstrdup(cli->pool, rec->client_id);
+    row->created = svct_cli_time(cli, rec->created_at);
+    row->updated = svct_cli_time(cli, rec->updated_at);
+    row->expires = svct_cli_expires(cli, rec->expires_at);
+    row->expires_at = rec->expires_at;
+    row->status = svct_status_name(svct_record_status(rec, cli->now));
+    return 0;
+}
+
+static int svct_row_cmp(const void *a, const void *b)
+{
+    const svct_row_t *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c != 0 ? c : strcmp(x->client_id, y->client_id);
+}
+
+/* Display width of a name for table alignment: one column per code point,
+ * which is right for the scripts names are usually written in. */
+static size_t svct_width(const char *s)
+{
+    size_t n = 0;
+
+    for (; *s != '\0'; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80)
+            n++;
+    return n;
+}
+
+static void svct_cli_pad(FILE *out, const char *s, size_t width)
+{
+    size_t w = svct_width(s);
+
+    fputs(s, out);
+    for (; w < width + 2; w++)
+        fputc(' ', out);
+}
+
+static int svct_cli_list(svct_cli_t *cli)
+{
+    svct_list_t l;
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    svct_row_t *rows;
+    size_t namew = strlen("NAME"), expw = strlen("EXPIRES");
+    int exit_rc, i;
+
+    if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    l.cli = cli;
+    l.rows = apr_array_make(cli->pool, 64, sizeof(svct_row_t));
+    rc = svct_store_foreach(st, svct_cli_list_visit, &l, NULL);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
+        svct_store_close(st);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    rows = (svct_row_t *)l.rows->elts;
+    qsort(rows, (size_t)l.rows->nelts, sizeof(*rows), svct_row_cmp);
+
+    if (cli->json) {
+        /* One object at a time, so a large store does not need a whole
+         * JSON tree in memory. */
+        fputs("[", cli->out);
+        for (i = 0; i < l.rows->nelts; i++) {
+            json_t *o = json_object();
+            char *text;
+            json_object_set_new(o, "name", json_string(rows[i].name));
+            json_object_set_new(o, "client_id", json_string(rows[i].client_id));
+            json_object_set_new(o, "created_at", json_string(rows[i].created));
+            json_object_set_new(o, "updated_at", json_string(rows[i].updated));
+            json_object_set_new(o, "expires_at",
+                                rows[i].expires_at == 0 ? json_null()
+                                                        : json_string(rows[i].expires));
+            json_object_set_new(o, "status", json_string(rows[i].status));
+            text = json_dumps(o, JSON_INDENT(2));
+            json_decref(o);
+            if (text == NULL)
+                return svct_cli_refuse(cli, "out of memory");
+            /* Indent the object as an element of the array. */
+            fputs(i ? ",\n  " : "\n  ", cli->out);
+            for (char *c = text; *c != '\0'; c++) {
+                fputc(*c, cli->out);
+                if (*c == '\n')
+                    fputs("  ", cli->out);
+            }
+            free(text);
+        }
+        fputs(l.rows->nelts ? "\n]\n" : "]\n", cli->out);
+        return SVCT_EXIT_OK;
+    }
+    for (i = 0; i < l.rows->nelts; i++) {
+        size_t w = svct_width(rows[i].name);
+        if (w > namew)
+            namew = w;
+        if (strlen(rows[i].expires) > expw)
+            expw = strlen(rows[i].expires);
+    }
+    svct_cli_pad(cli->out, "NAME", namew);
+    svct_cli_pad(cli->out, "CLIENT ID", SVCT_CLIENT_ID_LEN);
+    svct_cli_pad(cli->out, "CREATED", 20);
+    svct_cli_pad(cli->out, "UPDATED", 20);
+    svct_cli_pad(cli->out, "EXPIRES", expw);
+    fputs("STATUS\n", cli->out);
+    for (i = 0; i < l.rows->nelts; i++) {
+        svct_cli_pad(cli->out, rows[i].name, namew);
+        svct_cli_pad(cli->out, rows[i].client_id, SVCT_CLIENT_ID_LEN);
+        svct_cli_pad(cli->out, rows[i].created, 20);
+        svct_cli_pad(cli->out, rows[i].updated, 20);
+        svct_cli_pad(cli->out, rows[i].expires, expw);
+        fprintf(cli->out, "%s\n", rows[i].status);
+    }
+    return SVCT_EXIT_OK;
+}
+
+static int svct_cli_show(svct_cli_t *cli)
+{
+    svct_record_t rec;
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int exit_rc;
+
+    if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_store_find(st, cli->args[0], &rec);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_rc(cli, st, rc, cli->args[0]);
+        svct_store_close(st);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    if (cli->json)
+        svct_cli_json_print(cli, svct_cli_json_record(cli, &rec, NULL));
+    else
+        svct_cli_print_record(cli, &rec);
+    return SVCT_EXIT_OK;
+}
+
+typedef enum {
+    SVCT_CHANGE_REFRESH,
+    SVCT_CHANGE_ROTATE,
+    SVCT_CHANGE_DISABLE,
+    SVCT_CHANGE_ENABLE,
+    SVCT_CHANGE_DELETE
+} svct_change_t;
+
+/* The read-modify-write commands: one exclusive lock from find to write. */
+static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
+{
+    const char *key = cli->args[0];
+    char secret[SVCT_SECRET_LEN + 1];
+    unsigned char hash[SVCT_HASH_LEN];
+    int64_t expires_at = 0, prev_expires_at = 0;
+    svct_record_t rec;
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int exit_rc;
+
+    /* Options first, so a bad value is refused before the store is touched. */
+    if (change == SVCT_CHANGE_REFRESH) {
+        exit_rc = svct_cli_expiry(
+            cli, "duration", cli->duration ? cli->duration : SVCT_DEFAULT_DURATION, 1, &expires_at);
+        if (exit_rc != SVCT_EXIT_OK)
+            return exit_rc;
+    }
+    if (change == SVCT_CHANGE_ROTATE && cli->grace != NULL && strcmp(cli->grace, "0") != 0) {
+        exit_rc = svct_cli_expiry(cli, "grace", cli->grace, 0, &prev_expires_at);
+        if (exit_rc != SVCT_EXIT_OK)
+            return exit_rc;
+    }
+
+    if (svct_cli_open(cli, SVCT_STORE_MODIFY, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_store_find(st, key, &rec);
+    if (rc != SVCT_STORE_OK)
+        goto fail;
+    rec.updated_at = cli->now;
+    switch (change) {
+    case SVCT_CHANGE_REFRESH:
+        rec.expires_at = expires_at;
+        break;
+    case SVCT_CHANGE_ROTATE:
+        if ((exit_rc = svct_cli_new_secret(cli, secret, hash)) != SVCT_EXIT_OK) {
+            svct_store_close(st);
+            return exit_rc;
+        }
+        /* A still-running older grace period ends here: only the secret
+         * just replaced may overlap with the new one. */
+        rec.has_prev = prev_expires_at != 0;
+        rec.prev_expires_at = prev_expires_at;
+        if (rec.has_prev)
+            memcpy(rec.prev_hash, rec.secret_hash, SVCT_HASH_LEN);
+        else
+            memset(rec.prev_hash, 0, SVCT_HASH_LEN);
+        memcpy(rec.secret_hash, hash, SVCT_HASH_LEN);
+        break;
+    case SVCT_CHANGE_DISABLE:
+        rec.enabled = 0;
+        break;
+    case SVCT_CHANGE_ENABLE:
+        rec.enabled = 1;
+        break;
+    case SVCT_CHANGE_DELETE:
+        break;
+    }
+    if (change == SVCT_CHANGE_DELETE)
+        rc = svct_store_delete(st, &rec);
+    else
+        rc = svct_store_update(st, &rec);
+    if (rc != SVCT_STORE_OK) {
+        if (change == SVCT_CHANGE_ROTATE)
+            OPENSSL_cleanse(secret, sizeof(secret));
+        goto fail;
+    }
+    svct_store_close(st);
+
+    if (change == SVCT_CHANGE_ROTATE) {
+        svct_cli_print_secret(cli, &rec, secret);
+        OPENSSL_cleanse(secret, sizeof(secret));
+        if (!cli->json)
+            fprintf(cli->out, "%s\n",
+                    rec.has_prev
+                        ? apr_psprintf(cli->pool, "The previous secret is accepted until %s.",
+                                       svct_cli_time(cli, rec.prev_expires_at))
+                        : "The previous secret no longer works.");
+    } else if (cli->json) {
+        svct_cli_json_print(cli, svct_cli_json_record(cli, &rec, NULL));
+    } else if (change == SVCT_CHANGE_REFRESH) {
+        fprintf(cli->out, "Refreshed \"%s\" (%s): expires %s.\n", rec.name, rec.client_id,
+                svct_cli_expires(cli, rec.expires_at));
+    } else {
+        fprintf(cli->out, "%s \"%s\" (%s).\n",
+                change == SVCT_CHANGE_DISABLE  ? "Disabled"
+                : change == SVCT_CHANGE_ENABLE ? "Enabled"
+                                               : "Deleted",
+                rec.name, rec.client_id);
+    }
+    return SVCT_EXIT_OK;
+
+fail:
+    exit_rc = svct_cli_store_rc(cli, st, rc, key);
+    svct_store_close(st);
+    return exit_rc;
+}
+
+static int svct_cli_refresh(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_REFRESH);
+}
+
+static int svct_cli_rotate(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_ROTATE);
+}
+
+static int svct_cli_disable(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_DISABLE);
+}
+
+static int svct_cli_enable(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_ENABLE);
+}
+
+static int svct_cli_delete(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_DELETE);
+}
+
+static int svct_cli_revoke_sessions(svct_cli_t *cli)
+{
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int64_t before = 0, when;
+    int exit_rc;
+
+    if (svct_cli_open(cli, SVCT_STORE_MODIFY, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    /* JWT iat has whole seconds: a session issued during this second has
+     * iat == now, so the bound is the next second. Never lower it, so a
+     * clock stepping back cannot bring revoked sessions back. */
+    when = cli->now + 1;
+    rc = svct_store_get_revoked_before(st, &before);
+    if (rc == SVCT_STORE_OK && before < when)
+        rc = svct_store_set_revoked_before(st, when);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
+        svct_store_close(st);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    if (before > when)
+        when = before;
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "revoked_before", json_string(svct_cli_time(cli, when)));
+        svct_cli_json_print(cli, o);
+    } else {
+        fprintf(cli->out, "Sessions issued before %s are refused from now on.\n",
+                svct_cli_time(cli, when));
+    }
+    return SVCT_EXIT_OK;
+}
+
+static int svct_cli_keygen(svct_cli_t *cli)
+{
+    const char *algname = cli->alg ? cli->alg : "ES256";
+    svct_alg_t alg = svct_alg_from_name(algname);
+    svct_key_t *key;
+    char err[256];
+
+    if (alg == SVCT_ALG_NONE)
+        return svct_cli_usage(cli->err,
+                              "unknown algorithm \"%s\" (use ES256, RS256, EdDSA or "
+                              "HS256)",
+                              svct_shown(cli->pool, algname));
+    err[0] = '\0';
+    key = svct_key_generate(alg, err, sizeof(err));
+    if (key == NULL)
+        return svct_cli_refuse(cli, "%s", err[0] ? err : "cannot generate a key");
+    if (svct_key_write_file(key, cli->outfile, err, sizeof(err)) != 0) {
+        svct_key_free(key);
+        return svct_cli_refuse(cli, "%s", err[0] ? err : "cannot write the key file");
+    }
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "file", json_string(cli->outfile));
+        json_object_set_new(o, "alg", json_string(svct_alg_name(svct_key_alg(key))));
+        json_object_set_new(o, "kid", json_string(svct_key_kid(key)));
+        svct_cli_json_print(cli, o);
+    } else {
+        fprintf(cli->out, "Wrote a new signing key to %s (mode 0600).\n", cli->outfile);
+        fprintf(cli->out, "Algorithm:  %s\n", svct_alg_name(svct_key_alg(key)));
+        fprintf(cli->out, "Key ID:     %s\n", svct_key_kid(key));
+    }
+    svct_key_free(key);
+    return SVCT_EXIT_OK;
+}
+
+static const svct_command_t svct_commands[] = {
+    {"create", 1, SVCT_OPT_DURATION, 2, svct_cli_create},
+    {"list", 0, 0, 1, svct_cli_list},
+    {"show", 1, 0, 1, svct_cli_show},
+    {"refresh", 1, SVCT_OPT_DURATION, 2, svct_cli_refresh},
+    {"rotate", 1, SVCT_OPT_GRACE, 2, svct_cli_rotate},
+    {"disable", 1, 0, 2, svct_cli_disable},
+    {"enable", 1, 0, 2, svct_cli_enable},
+    {"delete", 1, 0, 2, svct_cli_delete},
+    {"revoke-sessions", 0, 0, 2, svct_cli_revoke_sessions},
+    {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
+};
+
+static const struct {
+    const char *name;
+    unsigned flag;
+} svct_value_opts[] = {
+    {"--duration", SVCT_OPT_DURATION},
+    {"--grace", SVCT_OPT_GRACE},
+    {"--alg", SVCT_OPT_ALG},
+    {"--out", SVCT_OPT_OUT},
+};
+
+static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
+{
+    cli->opts_seen |= flag;
+    if (flag == SVCT_OPT_DURATION)
+        cli->duration = value;
+    else if (flag == SVCT_OPT_GRACE)
+        cli->grace = value;
+    else if (flag == SVCT_OPT_ALG)
+        cli->alg = value;
+    else
+        cli->outfile = value;
+}
+
+int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *err, apr_pool_t *p)
+{
+    svct_cli_t cli;
+    const svct_command_t *cmd = NULL;
+    const char *cmdname = NULL;
+    int i, opts_done = 0;
+    size_t c;
+
+    memset(&cli, 0, sizeof(cli));
+    cli.pool = p;
+    cli.out = out;
+    cli.err = err;
+    cli.store = store_env;
+
+    /* Help wins over any other mistake on the line. */
+    for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            fputs(svct_help, out);
+            return SVCT_EXIT_OK;
+        }
+
+    /* Options may come before or after the command and its arguments. */
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!opts_done && a[0] == '-' && a[1] != '\0') {
+            const char *eq = strchr(a, '=');
+            size_t namelen = eq && a[1] == '-' ? (size_t)(eq - a) : strlen(a);
+            int matched = 0;
+            if (strcmp(a, "--") == 0) {
+                opts_done = 1;
+                continue;
+            }
+            if (strcmp(a, "--json") == 0) {
+                cli.json = 1;
+                continue;
+            }
+            if (strcmp(a, "-f") == 0 || strcmp(a, "-t") == 0) {
+                if (i + 1 >= argc)
+                    return svct_cli_usage(err, "option %s needs a value", a);
+                if (a[1] == 'f')
+                    cli.store = argv[++i];
+                else
+                    cli.dbmtype = argv[++i];
+                continue;
+            }
+            for (c = 0; c < sizeof(svct_value_opts) / sizeof(svct_value_opts[0]); c++) {
+                if (strlen(svct_value_opts[c].name) != namelen ||
+                    strncmp(a, svct_value_opts[c].name, namelen) != 0)
+                    continue;
+                matched = 1;
+                if (eq != NULL && a[1] == '-')
+                    svct_cli_set_opt(&cli, svct_value_opts[c].flag, eq + 1);
+                else if (i + 1 < argc)
+                    svct_cli_set_opt(&cli, svct_value_opts[c].flag, argv[++i]);
+                else
+                    return svct_cli_usage(err, "option %s needs a value", a);
+                break;
+            }
+            if (!matched)
+                return svct_cli_usage(err, "unknown option \"%s\"", svct_shown(p, a));
+            continue;
+        }
+        if (cmdname == NULL)
+            cmdname = a;
+        else if (cli.nargs < 2)
+            cli.args[cli.nargs++] = a;
+        else
+            return svct_cli_usage(err, "too many arguments");
+    }
+
+    if (cmdname == NULL)
+        return svct_cli_usage(err, "no command given");
+    for (c = 0; c < sizeof(svct_commands) / sizeof(svct_commands[0]); c++)
+        if (strcmp(cmdname, svct_commands[c].name) == 0)
+            cmd = &svct_commands[c];
+    if (cmd == NULL)
+        return svct_cli_usage(err, "unknown command \"%s\"", svct_shown(p, cmdname));
+    if (cli.nargs != cmd->nargs)
+        return svct_cli_usage(
+            err, cli.nargs < cmd->nargs ? "%s: missing argument" : "%s: too many arguments",
+            cmd->name);
+    if (cli.opts_seen & ~cmd->opts) {
+        for (c = 0; c < sizeof(svct_value_opts) / sizeof(svct_value_opts[0]); c++)
+            if (cli.opts_seen & ~cmd->opts & svct_value_opts[c].flag)
+                return svct_cli_usage(err, "%s does not take %s", cmd->name,
+                                      svct_value_opts[c].name);
+    }
+    if ((cmd->opts & SVCT_OPT_OUT) && (cli.outfile == NULL || *cli.outfile == '\0'))
+        return svct_cli_usage(err, "%s needs --out FILE", cmd->name);
+    if (cmd->needs_store) {
+        if (cli.store == NULL || *cli.store == '\0')
+            return svct_cli_usage(err, "no token store: give -f STORE or set SVCTOKEN_STORE");
+        if (svct_store_type_name(cli.dbmtype) == NULL)
+            return svct_cli_usage(err, "unknown DBM type \"%s\" (use default, SDBM, GDBM or DB)",
+                                  svct_shown(p, cli.dbmtype));
+    }
+    cli.now = (int64_t)time(NULL);
+    return cmd->run(&cli);
+}

@@ -1,0 +1,49 @@
+/*
+ * Session JWTs: JWS compact serialization (RFC 7515/7519) of the claims that
+ * Cloudflare Access puts in a service-token session.
+ *
+ * Verification trusts nothing from the token: the key is looked up by kid and
+ * the algorithm is that key's; exp, nbf, iat, iss and aud are all required and
+ * checked; unknown crit headers, jku/x5u/jwk/x5c headers, wrong JSON types and
+ * oversized parts are refused.
+ */
+#ifndef SVCT_JWT_H
+#define SVCT_JWT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "key.h"
+#include "record.h"
+
+/* Refused before any decoding when longer. */
+#define SVCT_JWT_MAX 4096
+
+typedef struct svct_session {
+    char client_id[SVCT_CLIENT_ID_LEN + 1]; /* claim common_name */
+    char name[SVCT_NAME_MAX_BYTES + 1];     /* private claim "name": the token's name */
+    int64_t iat;
+    int64_t nbf;
+    int64_t exp;
+} svct_session_t;
+
+typedef struct svct_jwt_expect {
+    const char *iss;  /* required issuer */
+    const char *aud;  /* required audience (must be an element of aud) */
+    int64_t now;      /* seconds since the epoch */
+    int64_t leeway;   /* allowed clock skew, seconds, for exp/nbf/iat */
+} svct_jwt_expect_t;
+
+/* Signs a session JWT with the ring's signing key: header {alg,kid,typ:JWT},
+ * claims aud:[AUD], iss, iat, nbf, exp, type:"app", common_name, sub:"",
+ * name. Writes it NUL-terminated into OUT (CAP bytes); returns its length,
+ * or 0 on failure. */
+size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *aud,
+                     const svct_session_t *session, char *out, size_t cap);
+
+/* Verifies TOKEN[0..LEN) and fills *SESSION. Returns 0 on success; on
+ * failure -1 and *WHY points to a short static reason (no token bytes in it),
+ * fit for a log line. */
+int svct_jwt_verify(const svct_keyring_t *ring, const char *token, size_t len,
+                    const svct_jwt_expect_t *expect, svct_session_t *session, const char **why);
+
+#endif

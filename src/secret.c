@@ -1,0 +1,118 @@
+/*
+ * Client IDs and Client Secrets: random generation, shape checks, the SHA-256
+ * the store keeps instead of the secret, and constant-time comparison.
+ */
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "secret.h"
+
+static const char svct_hex_digits[] = "0123456789abcdef";
+
+void svct_hex_encode(const unsigned char *bin, size_t len, char *out)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        out[2 * i] = svct_hex_digits[bin[i] >> 4];
+        out[2 * i + 1] = svct_hex_digits[bin[i] & 0x0f];
+    }
+    out[2 * len] = '\0';
+}
+
+/* Value of a lowercase hex digit, or -1. Uppercase is refused so that every
+ * id and secret has exactly one spelling. */
+static int svct_hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+int svct_hex_decode(const char *hex, size_t hexlen, unsigned char *out, size_t len)
+{
+    size_t i;
+
+    if (hex == NULL || hexlen != 2 * len)
+        return -1;
+    for (i = 0; i < len; i++) {
+        int hi = svct_hex_value(hex[2 * i]), lo = svct_hex_value(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+static int svct_hex_only(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        if (svct_hex_value(s[i]) < 0)
+            return 0;
+    return 1;
+}
+
+static int svct_random_hex(char *out, size_t nbytes)
+{
+    unsigned char buf[32];
+
+    if (nbytes > sizeof(buf) || RAND_bytes(buf, (int)nbytes) != 1)
+        return -1;
+    svct_hex_encode(buf, nbytes, out);
+    OPENSSL_cleanse(buf, sizeof(buf));
+    return 0;
+}
+
+int svct_client_id_new(char *out)
+{
+    if (svct_random_hex(out, SVCT_CLIENT_ID_HEX / 2) != 0)
+        return -1;
+    memcpy(out + SVCT_CLIENT_ID_HEX, ".access", sizeof(".access"));
+    return 0;
+}
+
+int svct_secret_new(char *out)
+{
+    return svct_random_hex(out, SVCT_SECRET_LEN / 2);
+}
+
+int svct_client_id_valid(const char *s, size_t len)
+{
+    return s != NULL && len == SVCT_CLIENT_ID_LEN && svct_hex_only(s, SVCT_CLIENT_ID_HEX) &&
+           memcmp(s + SVCT_CLIENT_ID_HEX, ".access", 7) == 0;
+}
+
+int svct_secret_valid(const char *s, size_t len)
+{
+    return s != NULL && len == SVCT_SECRET_LEN && svct_hex_only(s, len);
+}
+
+int svct_secret_hash_checked(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN])
+{
+    unsigned int outlen = 0;
+
+    if (EVP_Digest(secret, len, out, &outlen, EVP_sha256(), NULL) != 1 || outlen != SVCT_HASH_LEN) {
+        /* Never leave a guessable value behind: all-zero is not a valid
+         * stored hash (see svct_record_decode). */
+        memset(out, 0, SVCT_HASH_LEN);
+        return -1;
+    }
+    return 0;
+}
+
+void svct_secret_hash(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN])
+{
+    (void)svct_secret_hash_checked(secret, len, out);
+}
+
+int svct_ct_equal(const void *a, const void *b, size_t len)
+{
+    return CRYPTO_memcmp(a, b, len) == 0;
+}

@@ -1,0 +1,78 @@
+/*
+ * The token store: an APR DBM file (type as in AuthDBMType: default, SDBM,
+ * GDBM, DB) holding token records and store-wide state.
+ *
+ * Keys: "id:<client id>" -> record, "name:<name>" -> client id, and
+ * "meta:..." for store-wide state. Both lookups are one DBM fetch, whatever
+ * the number of tokens.
+ *
+ * Concurrency: a lock file beside the store ("<path>.lock") is held shared by
+ * readers and exclusively by writers (flock, one open file description per
+ * handle, so threads of one process do not share a lock). A multi-key change
+ * is therefore seen whole or not at all, for every DBM type, and a reader only
+ * ever waits the few milliseconds a write takes; it never fails because of one.
+ */
+#ifndef SVCT_STORE_H
+#define SVCT_STORE_H
+
+#include <stdint.h>
+#include <apr_pools.h>
+#include "record.h"
+
+typedef struct svct_store svct_store_t;
+
+typedef enum {
+    SVCT_STORE_OK = 0,
+    SVCT_STORE_NOTFOUND, /* no such token */
+    SVCT_STORE_EXISTS,   /* a token with this name or id exists */
+    SVCT_STORE_CORRUPT,  /* a value in the file does not parse */
+    SVCT_STORE_EIO       /* the file could not be opened, locked, read or written */
+} svct_store_rc_t;
+
+typedef enum {
+    SVCT_STORE_READ = 0,
+    SVCT_STORE_WRITE = 1, /* creates the store if it does not exist */
+    SVCT_STORE_MODIFY = 2 /* like WRITE, but fails if the store does not exist */
+} svct_store_mode_t;
+
+/* The canonical spelling ("default", "SDBM", "GDBM", "DB") of DBMTYPE, which
+ * is matched case-insensitively as AuthDBMType does; NULL means "default".
+ * Returns NULL for any other type, so callers can refuse it early. */
+const char *svct_store_type_name(const char *dbmtype);
+
+/* Opens PATH with DBMTYPE (NULL means "default"). WRITE creates the store if
+ * it does not exist and holds the exclusive lock until close. On failure
+ * returns SVCT_STORE_EIO and sets *ERR to one line (allocated in P) naming
+ * the file and the reason. */
+svct_store_rc_t svct_store_open(svct_store_t **st, const char *path, const char *dbmtype,
+                                svct_store_mode_t mode, apr_pool_t *p, const char **err);
+/* Closes the DBM and releases the lock. Also runs as a cleanup of P.
+ * One process must not hold a READ handle while it opens a WRITE handle of
+ * the same store: the flock of the second would wait for the first forever. */
+void svct_store_close(svct_store_t *st);
+
+svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, svct_record_t *rec);
+svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_record_t *rec);
+/* Finds by Client ID if KEY has that shape, else by name. */
+svct_store_rc_t svct_store_find(svct_store_t *st, const char *key, svct_record_t *rec);
+
+/* Adds a new token: SVCT_STORE_EXISTS if its name or id is taken. */
+svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec);
+/* Replaces the record with the same client id (the name does not change). */
+svct_store_rc_t svct_store_update(svct_store_t *st, const svct_record_t *rec);
+svct_store_rc_t svct_store_delete(svct_store_t *st, const svct_record_t *rec);
+
+/* Sessions issued (JWT iat) before this time are refused; 0 if never set. */
+svct_store_rc_t svct_store_get_revoked_before(svct_store_t *st, int64_t *when);
+svct_store_rc_t svct_store_set_revoked_before(svct_store_t *st, int64_t when);
+
+/* Calls FN for every token, in store order, without loading them all; stops
+ * early, returning what FN returned, if FN returns non-zero. */
+typedef int (*svct_store_visit_fn)(void *baton, const svct_record_t *rec);
+svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, void *baton,
+                                   int *fn_rc);
+
+/* Last error text of this handle (one line), for log and stderr messages. */
+const char *svct_store_error(const svct_store_t *st);
+
+#endif

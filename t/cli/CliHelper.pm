@@ -1,0 +1,84 @@
+# Shared helpers of the svctoken CLI tests: run the real binary
+# ($ENV{SVCTOKEN}) with captured output, optionally as an unprivileged user or
+# under valgrind (SVCT_VALGRIND=1), and read RFC 3339 times and store files.
+package CliHelper;
+
+use strict;
+use warnings;
+use Exporter 'import';
+use File::Temp ();
+use JSON::PP ();
+use Time::Local qw(timegm);
+
+our @EXPORT = qw(svctoken svctoken_as json rfc3339 store_bytes one_line $CLI);
+
+our $CLI = $ENV{SVCTOKEN}
+    or die "set SVCTOKEN to the svctoken binary (make test-cli does)\n";
+die "$CLI is not executable\n" unless -x $CLI;
+
+sub _slurp {
+    my ($path) = @_;
+    open my $fh, '<:raw', $path or return '';
+    local $/;
+    my $s = <$fh>;
+    return defined $s ? $s : '';
+}
+
+# Runs svctoken ARGS with PREFIX (e.g. setpriv ...) in front; returns
+# (exit status, stdout, stderr). Under valgrind a memory error exits 99.
+sub _run {
+    my ($prefix, @args) = @_;
+    my $out = File::Temp->new;
+    my $err = File::Temp->new;
+    my @vg = $ENV{SVCT_VALGRIND}
+        ? ('valgrind', '-q', '--error-exitcode=99', '--leak-check=full',
+           '--errors-for-leak-kinds=definite')
+        : ();
+    my $pid = fork;
+    die "fork: $!" unless defined $pid;
+    if (!$pid) {
+        open STDOUT, '>', $out->filename or die;
+        open STDERR, '>', $err->filename or die;
+        exec @$prefix, @vg, $CLI, @args;
+        exit 127;
+    }
+    waitpid $pid, 0;
+    my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
+    return ($rc, _slurp($out->filename), _slurp($err->filename));
+}
+
+sub svctoken { return _run([], @_) }
+
+# As the unprivileged user "nobody", as httpd would read the store.
+sub svctoken_as_nobody_prefix {
+    return ('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups');
+}
+sub svctoken_as { my $who = shift; return _run([svctoken_as_nobody_prefix()], @_) }
+
+sub json {
+    my ($text) = @_;
+    my $v = eval { JSON::PP->new->decode($text) };
+    return $v;
+}
+
+# "2026-11-28T09:20:36Z" -> epoch seconds, or undef for anything else.
+sub rfc3339 {
+    my ($s) = @_;
+    return undef unless defined $s
+        && $s =~ /\A(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)Z\z/;
+    return timegm($6, $5, $4, $3, $2 - 1, $1);
+}
+
+# Every byte of the store's files (one file, or .pag and .dir for SDBM).
+sub store_bytes {
+    my ($path) = @_;
+    return join '', map { _slurp($_) } grep { -f $_ } ($path, "$path.pag", "$path.dir");
+}
+
+# True when TEXT is exactly one line starting with "svctoken: ".
+sub one_line {
+    my ($text) = @_;
+    return $text =~ /\Asvctoken: [^\n]+\n\z/;
+}
+
+1;

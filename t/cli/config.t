@@ -1,0 +1,127 @@
+#!/usr/bin/perl
+# The module's configuration as httpd reads it: conf/reference.conf covers
+# every directive of the module and is accepted; bad values stop start-up
+# with one clear message; a world-readable key file is warned about.
+use strict;
+use warnings;
+use Test::More;
+use File::Temp qw(tempdir);
+use IO::Socket::INET;
+
+my $httpd  = $ENV{HTTPD}       || '/usr/sbin/apache2';
+my $module = $ENV{SVCT_MODULE} || 'build/mod_access_svctoken.so';
+my $cli    = $ENV{SVCTOKEN}    || 'build/svctoken';
+plan skip_all => "no $httpd" unless -x $httpd;
+-f $module or BAIL_OUT("build the module first: $module");
+
+my $dir = tempdir(CLEANUP => 1);
+chmod 0755, $dir;
+system($cli, 'keygen', '--alg', 'ES256', '--out', "$dir/key.pem") == 0 or die;
+system($cli, 'keygen', '--alg', 'ES256', '--out', "$dir/old.pem") == 0 or die;
+system($cli, '-f', "$dir/tokens.db", 'create', 'x') == 0 or die;
+
+# Every directive of the command table is in the reference, and no other.
+open my $src, '<', 'mod_access_svctoken.c' or die $!;
+my %table = map { $_ => 1 } join('', <$src>) =~ /AP_INIT_\w+\(\s*"(\w+)"/g;
+open my $ref, '<', 'conf/reference.conf' or die $!;
+my $reference = join '', <$ref>;
+my %documented = map { $_ => 1 } $reference =~ /^\s*(ServiceToken\w+)\s/mg;
+ok scalar(keys %table) >= 6, 'the directive table was read';
+is_deeply [sort keys %documented], [sort keys %table],
+    'conf/reference.conf shows exactly the directives of the module';
+ok $reference =~ /^\s*AuthType ServiceToken/m && $reference =~ /^\s*Require service-token\s/m
+    && $reference =~ /^\s*Require service-token-id\s/m, 'and AuthType and both Require forms';
+
+sub base_conf {
+    my ($port) = @_;
+    return <<"EOF2";
+ServerRoot $dir
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile $dir/httpd.pid
+ErrorLog $dir/error.log
+LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
+LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
+LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
+LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
+<IfDefine ROOT>
+User nobody
+Group nogroup
+</IfDefine>
+EOF2
+}
+
+sub free_port {
+    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1);
+    return $s->sockport;
+}
+
+# Starts httpd with BODY; returns (exit code, output + error log) and stops it.
+sub start {
+    my ($body) = @_;
+    my $port = free_port();
+    open my $fh, '>', "$dir/httpd.conf" or die;
+    print $fh base_conf($port), $body;
+    close $fh;
+    unlink "$dir/error.log";
+    my @root = $> == 0 ? ('-DROOT') : ();
+    my $out = `$httpd -f $dir/httpd.conf @root -k start 2>&1`;
+    my $rc = $? >> 8;
+    for (1 .. 30) { last if -s "$dir/error.log" || -f "$dir/httpd.pid"; select undef, undef, undef, 0.1 }
+    select undef, undef, undef, 0.3;
+    if (-f "$dir/httpd.pid") {
+        system("$httpd -f $dir/httpd.conf @root -k stop >/dev/null 2>&1");
+        for (1 .. 50) { last unless -f "$dir/httpd.pid"; select undef, undef, undef, 0.1 }
+    }
+    my $log = -f "$dir/error.log" ? do { local (@ARGV, $/) = "$dir/error.log"; <> } : '';
+    return ($rc, $out . $log);
+}
+
+# The reference configuration, with its paths pointing at real files.
+(my $conf = $reference) =~ s{/usr/lib/apache2/modules/mod_access_svctoken.so}{$module};
+$conf =~ s{/etc/apache2/svctokens.db}{$dir/tokens.db};
+$conf =~ s{/etc/apache2/svctoken-signing.pem}{$dir/key.pem};
+$conf =~ s{/etc/apache2/svctoken-signing.old.pem}{$dir/old.pem};
+my ($rc, $out) = start($conf);
+is $rc, 0, 'httpd starts with conf/reference.conf' or diag $out;
+unlike $out, qr/\[access_svctoken:(error|crit|warn)/, 'and the module has nothing to complain about';
+
+my $load = "LoadModule access_svctoken_module $module\n";
+my @bad = (
+    ['unknown DBM type', "ServiceTokenStore $dir/t.db NDBMX\n",
+     qr/ServiceTokenStore: unknown DBM type 'NDBMX'/],
+    ['bad duration', "<Location />\nServiceTokenSessionDuration 10 minutes\n</Location>\n",
+     qr/ServiceTokenSessionDuration takes one argument|is not a duration/],
+    ['duration without unit', "<Location />\nServiceTokenSessionDuration 10\n</Location>\n",
+     qr/ServiceTokenSessionDuration: '10' is not a duration/],
+    ['missing key file', "ServiceTokenSigningKey $dir/nope.pem\n", qr/nope\.pem/],
+    ['bad token name in Require', "<Location />\nAuthType ServiceToken\nRequire service-token \"a\tb\"\n</Location>\n",
+     qr/is not a valid token name/],
+    ['bad client id in Require', "<Location />\nAuthType ServiceToken\nRequire service-token-id nope\n</Location>\n",
+     qr/Require service-token-id: 'nope' is not a valid Client ID/],
+    ['Require service-token-id without ids', "<Location />\nAuthType ServiceToken\nRequire service-token-id\n</Location>\n",
+     qr/needs at least one Client ID/],
+);
+open my $g, '>', "$dir/garbage.pem" or die; print $g "not a key\n"; close $g;
+push @bad, ['garbage key file', "ServiceTokenSigningKey $dir/garbage.pem\n", qr/garbage\.pem/];
+for my $case (@bad) {
+    my ($what, $body, $want) = @$case;
+    my ($code, $text) = start($load . $body);
+    isnt $code, 0, "$what: httpd refuses to start";
+    like $text, $want, "$what: and says why";
+}
+
+# A key file others can read: started, with a warning naming the file.
+chmod 0644, "$dir/key.pem";
+($rc, $out) = start($load . "ServiceTokenSigningKey $dir/key.pem\n");
+is $rc, 0, 'a world-readable key still starts';
+like $out, qr/SVCT\d+: key file \Q$dir\E\/key\.pem can be read by other users/, 'but is warned about';
+chmod 0600, "$dir/key.pem";
+
+# No key at all: a random one, said once.
+($rc, $out) = start($load);
+is $rc, 0, 'no ServiceTokenSigningKey: starts';
+my @notices = $out =~ /no ServiceTokenSigningKey/g;
+is scalar(@notices), 1, 'the random key is announced once';
+
+done_testing;

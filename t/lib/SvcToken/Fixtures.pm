@@ -1,0 +1,78 @@
+package SvcToken::Fixtures;
+# What the httpd suite needs before httpd starts: signing keys, a token store
+# with fixture tokens (their IDs go into the configuration through the
+# environment), and an echo server that shows what a proxied backend sees.
+use strict;
+use warnings;
+use File::Path qw(remove_tree make_path);
+use IO::Socket::INET;
+use JSON::PP;
+use POSIX ();
+
+sub run_cli {
+    my @cmd = ($ENV{SVCTOKEN}, @_);
+    open my $fh, '-|', @cmd or die "cannot run @cmd: $!";
+    local $/;
+    my $out = <$fh>;
+    close $fh or die "@cmd failed: $?";
+    return $out;
+}
+
+sub prepare {
+    my ($var) = @_;
+    remove_tree($var);
+    make_path($var, { mode => 0755 });
+    my %fx = (var => $var, store => "$var/tokens.db", store2 => "$var/tokens2");
+    for my $k ([es256 => 'ES256', 'es256.pem'], [old => 'ES256', 'old.pem'],
+               [hs256 => 'HS256', 'hs256.jwk'], [rs256 => 'RS256', 'rs256.pem']) {
+        my ($name, $alg, $file) = @$k;
+        my $path = "$var/$file";
+        run_cli('keygen', '--alg', $alg, '--out', $path);
+        $fx{keys}{$name} = $path;
+    }
+    for my $name ('alpha', 'beta token', 'gamma', 'delta') {
+        $fx{tokens}{$name} = decode_json(run_cli('-f', $fx{store}, 'create', $name, '--json'));
+    }
+    $fx{tokens2}{zeta} =
+        decode_json(run_cli('-f', $fx{store2}, '-t', 'SDBM', 'create', 'zeta', '--json'));
+    # httpd runs as an unprivileged user when the suite runs as root.
+    system('chmod', '-R', 'a+rX', $var) == 0 or die "chmod failed";
+    chmod 0600, values %{ $fx{keys} };
+    open my $out, '>', "$var/fixtures.json" or die "$var/fixtures.json: $!";
+    print $out JSON::PP->new->canonical->pretty->encode(\%fx);
+    close $out;
+    $ENV{SVCT_VAR}       = $var;
+    $ENV{SVCT_STORE}     = $fx{store};
+    $ENV{SVCT_STORE2}    = $fx{store2};
+    $ENV{SVCT_KEY_ES256} = $fx{keys}{es256};
+    $ENV{SVCT_KEY_OLD}   = $fx{keys}{old};
+    $ENV{SVCT_KEY_HS256} = $fx{keys}{hs256};
+    $ENV{SVCT_KEY_RS256} = $fx{keys}{rs256};
+    $ENV{SVCT_ID_GAMMA}  = $fx{tokens}{gamma}{client_id};
+}
+
+# Answers every request with the request head it received, as the body.
+sub start_echo_server {
+    my $listen = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0,
+                                       Listen => 16, ReuseAddr => 1)
+        or die "echo server: $!";
+    $ENV{SVCT_ECHO_PORT} = $listen->sockport;
+    my $parent = $$;
+    my $pid = fork // die "fork: $!";
+    return $pid if $pid;
+    $listen->timeout(1);
+    while (getppid() == $parent) {
+        my $c = $listen->accept or next;
+        my $head = '';
+        while (defined(my $line = <$c>)) {
+            $head .= $line;
+            last if $line =~ /^\r?\n$/;
+        }
+        print $c "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+               . "Content-Length: " . length($head) . "\r\n\r\n" . $head;
+        close $c;
+    }
+    POSIX::_exit(0);
+}
+
+1;

@@ -1,0 +1,101 @@
+/* Unit tests of src/cookie.c: Set-Cookie building, Cookie parsing, header
+ * name folding and the scope path of a section. */
+#include "tap.h"
+#include "cookie.h"
+
+static void test_build(void)
+{
+    char buf[512];
+    svct_cookie_attrs_t a = {"/app", 0, 3600};
+    size_t n;
+
+    n = svct_cookie_build(buf, sizeof buf, "CF_Authorization", "abc.def.ghi", &a);
+    ok(n == strlen(buf), "build returns the length");
+    is_str(buf, "CF_Authorization=abc.def.ghi; Path=/app; Max-Age=3600; HttpOnly; SameSite=Lax",
+           "cookie attributes over HTTP");
+    a.secure = 1;
+    svct_cookie_build(buf, sizeof buf, "CF_Authorization", "v", &a);
+    ok(strstr(buf, "; Secure") != NULL, "Secure on HTTPS");
+    a.path = NULL;
+    a.max_age = 0;
+    svct_cookie_build(buf, sizeof buf, "n", "v", &a);
+    is_str(buf, "n=v; Path=/; HttpOnly; SameSite=Lax; Secure", "default path, no Max-Age");
+    a.path = "/a;b";
+    is_int(svct_cookie_build(buf, sizeof buf, "n", "v", &a), 0, "';' in the path refused");
+    a.path = "/";
+    is_int(svct_cookie_build(buf, sizeof buf, "n", "v;x", &a), 0, "';' in the value refused");
+    is_int(svct_cookie_build(buf, sizeof buf, "n", "a b", &a), 0, "space in the value refused");
+    is_int(svct_cookie_build(buf, sizeof buf, "n=x", "v", &a), 0, "'=' in the name refused");
+    is_int(svct_cookie_build(buf, 10, "n", "0123456789", &a), 0, "too small a buffer");
+}
+
+static void test_next(void)
+{
+    const char *hdr = "a=1; CF_Authorization=tok1;b=2;  CF_Authorization=tok2  ; c";
+    const char *pos = hdr, *v;
+    size_t len;
+
+    ok(svct_cookie_next(&pos, "CF_Authorization", &v, &len) == 1 && len == 4 &&
+           !memcmp(v, "tok1", 4),
+       "first occurrence");
+    ok(svct_cookie_next(&pos, "CF_Authorization", &v, &len) == 1 && len == 4 &&
+           !memcmp(v, "tok2", 4),
+       "second occurrence, trailing space trimmed");
+    is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0, "no more");
+    pos = "XCF_Authorization=1; CF_Authorizationx=2; cf_authorization=3";
+    is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0,
+           "names match exactly, case included");
+    pos = "";
+    is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0, "empty header");
+    pos = ";;; ;";
+    is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0, "only separators");
+    pos = "CF_Authorization=";
+    ok(svct_cookie_next(&pos, "CF_Authorization", &v, &len) == 1 && len == 0, "empty value");
+    {
+        static char big[SVCT_COOKIE_MAX + 100];
+        memcpy(big, "CF_Authorization=", 17);
+        memset(big + 17, 'a', SVCT_COOKIE_MAX + 1);
+        pos = big;
+        is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0, "oversized value skipped");
+    }
+}
+
+static void test_header_names(void)
+{
+    const char *want = "CF-Access-Client-Secret";
+
+    ok(svct_header_name_matches("cf-access-client-secret", 23, want), "lower case");
+    ok(svct_header_name_matches("CF_ACCESS_CLIENT_SECRET", 23, want), "underscores");
+    ok(svct_header_name_matches("Cf_Access-client_Secret", 23, want), "mixed");
+    ok(!svct_header_name_matches("CF-Access-Client-Secre", 22, want), "prefix");
+    ok(!svct_header_name_matches("CF-Access-Client-Secrets", 24, want), "longer");
+    ok(!svct_header_name_matches("CF-Access-Client-Id", 19, want), "other header");
+}
+
+static void test_scope(void)
+{
+    char out[256];
+
+    svct_cookie_scope_path("/app", "/app/x/y.html", "/srv/www/app/x/y.html", out, sizeof out);
+    is_str(out, "/app", "a <Location>");
+    svct_cookie_scope_path("/app/", "/app/", NULL, out, sizeof out);
+    is_str(out, "/app", "trailing slash dropped");
+    svct_cookie_scope_path("/srv/www/ht/", "/ht/page.html", "/srv/www/ht/page.html", out,
+                           sizeof out);
+    is_str(out, "/ht", "a <Directory>: the URL that maps to it");
+    svct_cookie_scope_path("/application", "/app/x", NULL, out, sizeof out);
+    is_str(out, "/", "not a prefix at a segment boundary: /");
+    svct_cookie_scope_path(NULL, "/x", "/y", out, sizeof out);
+    is_str(out, "/", "no section: /");
+    svct_cookie_scope_path("/srv/other", "/x", "/srv/www/x", out, sizeof out);
+    is_str(out, "/", "unrelated directory: /");
+}
+
+int main(void)
+{
+    test_build();
+    test_next();
+    test_header_names();
+    test_scope();
+    return done_testing();
+}

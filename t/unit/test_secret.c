@@ -1,0 +1,79 @@
+/*
+ * Unit tests of Client ID / secret generation, their shape checks, hex
+ * coding, the SHA-256 the store keeps, and constant-time comparison.
+ */
+#include <string.h>
+
+#include "secret.h"
+#include "tap.h"
+
+int main(void)
+{
+    char id[SVCT_CLIENT_ID_LEN + 1], id2[SVCT_CLIENT_ID_LEN + 1];
+    char s1[SVCT_SECRET_LEN + 1], s2[SVCT_SECRET_LEN + 1];
+    char hex[2 * SVCT_HASH_LEN + 1];
+    unsigned char h[SVCT_HASH_LEN], bin[4];
+    const unsigned char raw[4] = {0x00, 0x9f, 0xa0, 0xff};
+
+    /* Generation */
+    is_int(svct_client_id_new(id), 0, "client id generated");
+    is_int(strlen(id), SVCT_CLIENT_ID_LEN, "client id has %d chars", SVCT_CLIENT_ID_LEN);
+    ok(svct_client_id_valid(id, strlen(id)), "new client id has the Client ID shape");
+    ok(strcmp(id + 32, ".access") == 0, "client id ends in .access");
+    is_int(svct_client_id_new(id2), 0, "second client id generated");
+    ok(strcmp(id, id2) != 0, "two client ids differ");
+    is_int(svct_secret_new(s1), 0, "secret generated");
+    is_int(strlen(s1), SVCT_SECRET_LEN, "secret has 64 chars");
+    ok(svct_secret_valid(s1, strlen(s1)), "new secret has the secret shape");
+    is_int(svct_secret_new(s2), 0, "second secret generated");
+    ok(strcmp(s1, s2) != 0, "two secrets differ");
+    ok(!svct_client_id_valid(s1, strlen(s1)), "a secret is not a client id");
+    ok(!svct_secret_valid(id, strlen(id)), "a client id is not a secret");
+
+    /* Client ID shape */
+    ok(svct_client_id_valid("0123456789abcdef0123456789abcdef.access", 39), "valid id");
+    ok(!svct_client_id_valid("0123456789ABCDEF0123456789abcdef.access", 39), "uppercase id");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcdeg.access", 39), "non-hex id");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcde.access", 38), "short id");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef0.access", 40), "long id");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef.accesS", 39), "bad suffix");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef.access", 38), "length counts");
+    ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef\0access", 39), "NUL inside");
+    ok(!svct_client_id_valid(NULL, 39), "NULL id");
+
+    /* Secret shape */
+    memset(s2, 'a', SVCT_SECRET_LEN);
+    s2[SVCT_SECRET_LEN] = '\0';
+    ok(svct_secret_valid(s2, SVCT_SECRET_LEN), "64 hex chars");
+    ok(!svct_secret_valid(s2, SVCT_SECRET_LEN - 1), "63 chars");
+    s2[10] = 'A';
+    ok(!svct_secret_valid(s2, SVCT_SECRET_LEN), "uppercase in secret");
+    s2[10] = ' ';
+    ok(!svct_secret_valid(s2, SVCT_SECRET_LEN), "space in secret");
+    ok(!svct_secret_valid(NULL, SVCT_SECRET_LEN), "NULL secret");
+
+    /* Hex */
+    svct_hex_encode(raw, 4, hex);
+    is_str(hex, "009fa0ff", "hex encode is lowercase");
+    ok(svct_hex_decode("009fa0ff", 8, bin, 4) == 0 && memcmp(bin, raw, 4) == 0, "hex round trip");
+    is_int(svct_hex_decode("009FA0FF", 8, bin, 4), -1, "uppercase hex refused");
+    is_int(svct_hex_decode("009fa0f", 7, bin, 4), -1, "odd length refused");
+    is_int(svct_hex_decode("009fa0ff00", 10, bin, 4), -1, "too long refused");
+    is_int(svct_hex_decode("009fa0fg", 8, bin, 4), -1, "non-hex refused");
+    is_int(svct_hex_decode(NULL, 8, bin, 4), -1, "NULL refused");
+
+    /* SHA-256, FIPS 180-2 test vectors */
+    svct_secret_hash("abc", 3, h);
+    svct_hex_encode(h, SVCT_HASH_LEN, hex);
+    is_str(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", "sha256(abc)");
+    is_int(svct_secret_hash_checked("", 0, h), 0, "hash of empty input");
+    svct_hex_encode(h, SVCT_HASH_LEN, hex);
+    is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256()");
+
+    /* Constant-time compare */
+    ok(svct_ct_equal("abcdef", "abcdef", 6), "equal buffers");
+    ok(!svct_ct_equal("abcdef", "abcdeg", 6), "last byte differs");
+    ok(!svct_ct_equal("xbcdef", "abcdef", 6), "first byte differs");
+    ok(svct_ct_equal("a", "b", 0), "empty buffers are equal");
+    return done_testing();
+}
