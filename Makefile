@@ -131,7 +131,7 @@ demo: deps
 	secret=$$(perl -MJSON::PP -e 'local $$/; print decode_json(<STDIN>)->{client_secret}' < "$$d/token.json"); \
 	asroot=""; [ "$$(id -u)" = 0 ] && asroot="-DDEMO_AS_ROOT"; \
 	$(HTTPD_BIN) -f "$$d/httpd.conf" $$asroot -k start; \
-	for i in $$(seq 50); do curl -s -o /dev/null "$$url" && break; sleep 0.1; done; \
+	for i in $$(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$(PORT)/" && break; sleep 0.1; done; \
 	echo; echo "== httpd is serving $$url, protected by AuthType ServiceToken"; \
 	echo "== token 'demo-client': $$id (secret kept in $$d/token.json)"; \
 	echo; echo '$$ curl -i '"$$url"'   # no credentials'; \
@@ -154,3 +154,50 @@ demo-stop:
 
 clean:
 	rm -rf $(BUILD) t/logs t/conf/httpd.conf t/conf/extra.conf t/conf/apache_test_config.pm
+
+# ---- Fuzzing (libFuzzer, clang) -------------------------------------------
+# `make fuzz FUZZ_SECONDS=N` replays the kept inputs of t/fuzz/regress/ and
+# the seeds, then fuzzes each target for N seconds. The corpus it grows is
+# kept in $(FUZZ_BUILD)/corpus/, crashes as $(FUZZ_BUILD)/crash-TARGET-*.
+# `make fuzz-regress` only replays. See docs/SECURITY.md for long runs.
+FUZZ_CC      ?= clang
+FUZZ_BUILD   ?= build/fuzz
+FUZZ_SECONDS ?= 10
+FUZZ_TARGETS := jwt record duration cookie b64url jwk
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_CFLAGS  := -g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Isrc -It/fuzz $(FUZZ_SAN)
+FUZZ_CORE    := b64url cookie duration jwt key record secret
+FUZZ_OBJ     := $(FUZZ_CORE:%=$(FUZZ_BUILD)/src/%.o)
+FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-build fuzz-regress check-asan test-asan
+.SECONDARY: $(FUZZ_OBJ)
+
+$(FUZZ_BUILD)/src/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: t/fuzz/fuzz_%.c t/fuzz/fuzz_keys.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(DEP_LIBS)
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz-regress: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  files=$$(ls t/fuzz/regress/$$t/* t/fuzz/corpus/$$t/* 2>/dev/null || true); \
+	  [ -n "$$files" ] || continue; \
+	  echo "fuzz_$$t: replaying $$(echo $$files | wc -w) kept inputs"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -runs=1 $$files >$(FUZZ_BUILD)/replay-$$t.log 2>&1 || \
+	    { tail -40 $(FUZZ_BUILD)/replay-$$t.log; exit 1; }; \
+	done
+
+fuzz: fuzz-regress
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -max_len=4200 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t t/fuzz/corpus/$$t >$(FUZZ_BUILD)/fuzz-$$t.log 2>&1 || \
+	    { tail -60 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz_$$t FAILED: the input is in $(FUZZ_BUILD)/crash-$$t-*; keep it in t/fuzz/regress/$$t/"; exit 1; }; \
+	  grep -h 'stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz-$$t.log | sed "s/^/  fuzz_$$t /"; \
+	done

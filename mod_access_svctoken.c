@@ -543,6 +543,7 @@ static int check_request(request_rec *r)
         r->user = (char *)earlier->name;
         return OK;
     }
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, SVCT_LOGNO(0300) "checking %s", r->uri);
     if (!d->store_path) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0301) "AuthType ServiceToken without ServiceTokenStore");
