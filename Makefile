@@ -48,7 +48,8 @@ LIBCORE     := $(BUILD)/libsvct.a
 
 DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
-                python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils
+                python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
+                libapache2-mod-auth-tkt
 
 .PHONY: all deps test test-unit test-cli test-httpd install clean demo demo-stop
 
@@ -94,6 +95,8 @@ deps:
 test: all $(UNIT_BIN)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f $(UNIT_BIN) t/cli/*.t
 	$(MAKE) --no-print-directory test-httpd
+	$(MAKE) --no-print-directory test-asan
+	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 test-unit: $(UNIT_BIN)
 	$(PROVE) -f $(UNIT_BIN)
@@ -106,7 +109,7 @@ test-cli: all $(BUILD)/unit/test_jwt
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
 test-httpd: all
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) \
-	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) $(HTTPD_TESTS)
+	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin
@@ -162,7 +165,9 @@ clean:
 # `make fuzz-regress` only replays. See docs/SECURITY.md for long runs.
 FUZZ_CC      ?= clang
 FUZZ_BUILD   ?= build/fuzz
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 60
+# What `make test` gives each target (CI runs `make test`).
+TEST_FUZZ_SECONDS ?= 10
 FUZZ_TARGETS := jwt record duration cookie b64url jwk
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Isrc -It/fuzz $(FUZZ_SAN)
@@ -201,3 +206,63 @@ fuzz: fuzz-regress
 	    { tail -60 $(FUZZ_BUILD)/fuzz-$$t.log; echo "fuzz_$$t FAILED: the input is in $(FUZZ_BUILD)/crash-$$t-*; keep it in t/fuzz/regress/$$t/"; exit 1; }; \
 	  grep -h 'stat::number_of_executed_units' $(FUZZ_BUILD)/fuzz-$$t.log | sed "s/^/  fuzz_$$t /"; \
 	done
+
+# The benchmark (bench/bench.sh): one httpd per case on 127.0.0.1 driven by
+# wrk, a table of req/s and ratios to no auth, and the targets. About 6
+# minutes (plus ~80 s the first time, to make the 1M-token store). Not part
+# of `make test`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CASES, ...
+GEN_STORE := $(BUILD)/gen_store
+
+$(GEN_STORE): bench/gen_store.c $(LIBCORE)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
+
+.PHONY: bench
+bench: all $(GEN_STORE)
+	HTTPD=$(HTTPD_BIN) SVCT_MODULE=$(abspath $(MODULE)) SVCTOKEN=$(abspath $(CLI)) \
+	    GEN_STORE=$(abspath $(GEN_STORE)) bash bench/bench.sh
+
+# ---- Sanitizers (ASan + UBSan) ---------------------------------------------
+# test-asan: the C unit tests and the CLI tests again, against a second build
+# of everything in $(ASAN_BUILD) with ASan and UBSan (leaks are errors too).
+# check-asan: the Apache::Test suite against the ASan-built module, with the
+# ASan runtime preloaded into httpd; any sanitizer report in the error log
+# fails it. Both use $(CC) (gcc or clang).
+ASAN_BUILD   ?= build/asan
+ASAN_CFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+ASAN_LDFLAGS := -fsanitize=address,undefined
+ASAN_MAKE    := $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) SAN_CFLAGS="$(ASAN_CFLAGS)" \
+                SAN_LDFLAGS="$(ASAN_LDFLAGS)"
+ASAN_HTTPD   := $(abspath $(ASAN_BUILD))/httpd
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+# httpd with the ASan runtime loaded first (a plain httpd cannot dlopen an
+# ASan-built module otherwise). httpd's own pools are not freed at exit by
+# design, so leak checking is off in it.
+$(ASAN_HTTPD):
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '#!/bin/sh' \
+	  'ASAN_OPTIONS="$${ASAN_OPTIONS:+$$ASAN_OPTIONS:}detect_leaks=0"; export ASAN_OPTIONS' \
+	  'LD_PRELOAD="$(shell $(CC) -print-file-name=libasan.so)$${LD_PRELOAD:+ $$LD_PRELOAD}" exec $(HTTPD_BIN) "$$@"' > $@
+	@chmod +x $@
+
+# t/cli/concurrency.t (hundreds of CLI runs, each with a leak check at exit)
+# is left out by default: it looks for races, which ASan does not; add it
+# with ASAN_CLI_TESTS='t/cli/*.t'.
+ASAN_CLI_TESTS ?= $(filter-out t/cli/concurrency.t,$(wildcard t/cli/*.t))
+
+test-asan: $(ASAN_HTTPD)
+	$(ASAN_MAKE) all $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
+	HTTPD=$(ASAN_HTTPD) SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
+	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/mod_access_svctoken.so \
+	    $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
+
+check-asan: $(ASAN_HTTPD)
+	$(ASAN_MAKE) all
+	@before=$$(stat -c %s t/logs/error_log 2>/dev/null || echo 0); \
+	SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
+	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/mod_access_svctoken.so \
+	    perl t/TEST -apxs $(APXS) -httpd $(ASAN_HTTPD) -port select $(HTTPD_TESTS); rc=$$?; \
+	if tail -c +$$((before + 1)) t/logs/error_log | \
+	    grep -E -B2 -A30 'AddressSanitizer|LeakSanitizer|runtime error:'; then \
+	  echo "check-asan: sanitizer reports in t/logs/error_log"; exit 1; fi; \
+	exit $$rc

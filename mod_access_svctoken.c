@@ -316,6 +316,28 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
     return OK;
 }
 
+/* The caches of this child (src/cache.h): shared by its threads, made when
+ * the child starts, gone with it. NULL (no caching) if out of memory. */
+static svct_cache_t *svct_cache;
+
+static apr_status_t free_cache(void *unused)
+{
+    svct_cache_destroy(svct_cache);
+    svct_cache = NULL;
+    return APR_SUCCESS;
+}
+
+static void svct_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    svct_cache = svct_cache_create(SVCT_CACHE_SESSIONS, SVCT_CACHE_TOKENS, SVCT_CACHE_ISSUED);
+    if (!svct_cache)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SVCT_LOGNO(0006) "out of memory for the caches: every request reads the "
+                                      "token store");
+    else
+        apr_pool_cleanup_register(pchild, NULL, free_cache, apr_pool_cleanup_null);
+}
+
 static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                             server_rec *s)
 {
@@ -405,7 +427,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     svct_jwt_expect_t expect;
     svct_session_t session;
     svct_authn_result_t res;
-    svct_authn_store_t store = {d->store_path, d->store_type};
+    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache};
     svct_authn_rc_t rc;
     const char *why;
 
@@ -413,7 +435,8 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     expect.aud = audience(r, d);
     expect.now = apr_time_sec(r->request_time);
     expect.leeway = dir_clock_skew(d);
-    if (svct_jwt_verify(sc->keyring, jwt, len, &expect, &session, &why) != 0) {
+    if (svct_authn_verify_session(svct_cache, sc->keyring, jwt, len, &expect, &session, &why) !=
+        0) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
         return DECLINED;
@@ -463,19 +486,13 @@ static int check_session(request_rec *r, const svct_dir_conf *d, const svct_serv
 static const char *issue_session(request_rec *r, const svct_dir_conf *d,
                                  const svct_server_conf *sc, const svct_authn_result_t *res)
 {
-    svct_session_t session;
     svct_cookie_attrs_t attrs;
     char jwt[SVCT_JWT_MAX + 1];
     char cookie[SVCT_JWT_MAX + 256];
     apr_int64_t now = apr_time_sec(r->request_time);
 
-    memset(&session, 0, sizeof session);
-    memcpy(session.client_id, res->token.client_id, sizeof session.client_id);
-    memcpy(session.name, res->token.name, sizeof session.name);
-    session.iat = svct_authn_session_iat(res, now);
-    session.nbf = session.iat;
-    session.exp = session.iat + dir_session_duration(d);
-    if (!svct_jwt_sign(sc->keyring, issuer(r), audience(r, d), &session, jwt, sizeof jwt))
+    if (!svct_authn_issue(svct_cache, sc->keyring, issuer(r), audience(r, d), res, now,
+                          dir_session_duration(d), jwt, sizeof jwt))
         return NULL;
     attrs.path = section_scope(r, d);
     attrs.secure = !strcasecmp(ap_http_scheme(r), "https");
@@ -489,7 +506,7 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
 static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
                         const char *id, const char *secret)
 {
-    svct_authn_store_t store = {d->store_path, d->store_type};
+    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache};
     svct_authn_result_t res;
     svct_authn_rc_t rc;
     const char *jwt;
@@ -731,6 +748,7 @@ static const authz_provider authz_ids_provider = {check_token_ids, parse_token_i
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);

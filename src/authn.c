@@ -1,5 +1,8 @@
 /*
- * The authentication decision for ID + secret and for sessions.
+ * The authentication decision for ID + secret and for sessions, through the
+ * per-process caches of cache.h when the caller passes one: the token record
+ * comes from the cache only while the store's files are as they were when it
+ * was read, and a session verified before only has its times checked again.
  */
 #include "authn.h"
 
@@ -33,23 +36,38 @@ const char *svct_authn_reason(svct_authn_rc_t rc)
     return "unknown";
 }
 
-/* Reads the token and the revocation time under one shared lock. */
+/* Reads the token and the revocation time under one shared lock, or takes
+ * them from the cache if the store's files have not changed since. */
 static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *client_id,
                                   apr_pool_t *p, svct_authn_result_t *out)
 {
+    svct_cache_store_t *cs = NULL;
+    svct_store_stamp_t stamp;
     svct_store_t *st;
     svct_store_rc_t rc;
+    int stamped = 0;
 
+    if (store->cache)
+        cs = svct_cache_store(store->cache, store->path, store->dbmtype, p);
+    if (cs && svct_cache_store_stamp(cs, &stamp) == 0 &&
+        svct_cache_token_get(store->cache, cs, &stamp, client_id, &out->token,
+                             &out->revoked_before))
+        return SVCT_AUTHN_OK;
     rc = svct_store_open(&st, store->path, store->dbmtype, SVCT_STORE_READ, p,
                          &out->store_error);
     if (rc != SVCT_STORE_OK)
         return SVCT_AUTHN_STORE_ERROR;
+    /* Stamped under the shared lock: no writer is between the stamp and
+     * the read, so the stamp describes exactly what is read. */
+    stamped = cs && svct_cache_store_stamp(cs, &stamp) == 0;
     rc = svct_store_get_by_id(st, client_id, &out->token);
     if (rc == SVCT_STORE_OK)
         rc = svct_store_get_revoked_before(st, &out->revoked_before);
     if (rc != SVCT_STORE_OK && rc != SVCT_STORE_NOTFOUND)
         out->store_error = svct_store_error(st);
     svct_store_close(st);
+    if (rc == SVCT_STORE_OK && stamped)
+        svct_cache_token_put(store->cache, cs, &stamp, &out->token, out->revoked_before);
     if (rc == SVCT_STORE_NOTFOUND)
         return SVCT_AUTHN_UNKNOWN_ID;
     return rc == SVCT_STORE_OK ? SVCT_AUTHN_OK : SVCT_AUTHN_STORE_ERROR;
@@ -104,6 +122,57 @@ svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
     if (session->iat < out->revoked_before)
         return SVCT_AUTHN_REVOKED;
     return SVCT_AUTHN_OK;
+}
+
+int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,
+                              size_t len, const svct_jwt_expect_t *expect, svct_session_t *session,
+                              const char **why)
+{
+    unsigned char key[32];
+    const char *reason;
+
+    if (!cache || !ring || !jwt || !expect || !expect->iss || !expect->aud || !session ||
+        len > SVCT_JWT_MAX)
+        return svct_jwt_verify(ring, jwt, len, expect, session, why);
+    svct_cache_session_key(ring, expect->iss, expect->aud, jwt, len, key);
+    if (svct_cache_session_get(cache, key, session)) {
+        reason = svct_session_times_check(session, expect->now, expect->leeway);
+        if (!reason)
+            return 0;
+        memset(session, 0, sizeof *session);
+        if (why)
+            *why = reason;
+        return -1;
+    }
+    if (svct_jwt_verify(ring, jwt, len, expect, session, why) != 0)
+        return -1;
+    svct_cache_session_put(cache, key, session);
+    return 0;
+}
+
+size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const char *iss,
+                        const char *aud, const svct_authn_result_t *res, int64_t now,
+                        int64_t duration, char *out, size_t cap)
+{
+    svct_session_t session;
+    unsigned char key[32];
+    size_t len;
+
+    memset(&session, 0, sizeof session);
+    memcpy(session.client_id, res->token.client_id, sizeof session.client_id);
+    memcpy(session.name, res->token.name, sizeof session.name);
+    session.iat = svct_authn_session_iat(res, now);
+    session.nbf = session.iat;
+    session.exp = session.iat + duration;
+    if (cache) {
+        svct_cache_issued_key(ring, iss, aud, session.client_id, session.name, duration, key);
+        if ((len = svct_cache_issued_get(cache, key, session.iat, out, cap)) > 0)
+            return len;
+    }
+    len = svct_jwt_sign(ring, iss, aud, &session, out, cap);
+    if (len && cache)
+        svct_cache_issued_put(cache, key, session.iat, out, len);
+    return len;
 }
 
 int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now)

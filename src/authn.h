@@ -10,7 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
+#include "cache.h"
 #include "jwt.h"
+#include "key.h"
 #include "record.h"
 
 typedef enum {
@@ -29,6 +31,7 @@ typedef enum {
 typedef struct svct_authn_store {
     const char *path;
     const char *dbmtype; /* NULL: "default" */
+    svct_cache_t *cache; /* NULL: read the store on every call */
 } svct_authn_store_t;
 
 typedef struct svct_authn_result {
@@ -49,6 +52,20 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
 svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
                                    const svct_session_t *session, int64_t now, apr_pool_t *p,
                                    svct_authn_result_t *out);
+
+/* svct_jwt_verify through CACHE (may be NULL): a JWT verified before against
+ * the same ring, iss and aud only has its times checked again. */
+int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,
+                              size_t len, const svct_jwt_expect_t *expect,
+                              svct_session_t *session, const char **why);
+
+/* Signs the session for the token of RES (iat from svct_authn_session_iat,
+ * exp = iat + DURATION) into OUT (CAP bytes); the one already signed with
+ * exactly these claims is reused from CACHE. Returns its length, 0 on
+ * failure. */
+size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const char *iss,
+                        const char *aud, const svct_authn_result_t *res, int64_t now,
+                        int64_t duration, char *out, size_t cap);
 
 /* The iat of a session issued now: never below the revocation time, so a
  * session issued in the second `revoke-sessions` ran is not refused. */

@@ -6,6 +6,7 @@
  * httpd only ever see whole commands.
  */
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -81,7 +82,7 @@ typedef struct svct_command {
     const char *name;
     int nargs;       /* positional arguments after the command name */
     unsigned opts;   /* SVCT_OPT_* it accepts */
-    int needs_store; /* and opens it for writing when 2 */
+    int needs_store; /* 1: needs -f STORE or $SVCTOKEN_STORE */
     int (*run)(svct_cli_t *cli);
 } svct_command_t;
 
@@ -159,15 +160,22 @@ static int svct_cli_store_rc(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t 
     return svct_cli_store_error(cli, svct_store_error(st));
 }
 
-static const char *svct_cli_time(svct_cli_t *cli, int64_t t)
+/* T as RFC 3339 UTC in BUF (32 bytes), which is returned. */
+static const char *svct_fmt_time(int64_t t, char *buf)
 {
-    char buf[32];
     struct tm tm;
     time_t tt = (time_t)t;
 
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
         return "?";
-    return apr_pstrdup(cli->pool, buf);
+    return buf;
+}
+
+static const char *svct_cli_time(svct_cli_t *cli, int64_t t)
+{
+    char buf[32];
+
+    return apr_pstrdup(cli->pool, svct_fmt_time(t, buf));
 }
 
 static const char *svct_cli_expires(svct_cli_t *cli, int64_t expires_at)
@@ -226,22 +234,48 @@ static svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, sv
     return rc;
 }
 
-static json_t *svct_cli_json_record(svct_cli_t *cli, const svct_record_t *rec, const char *secret)
+/* What list, show and --json print of a token: never its hashes. */
+typedef struct svct_row {
+    const char *name;
+    char client_id[SVCT_CLIENT_ID_LEN + 1];
+    int64_t created_at, updated_at, expires_at;
+    const char *status;
+} svct_row_t;
+
+static void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *rec, int copy)
+{
+    row->name = copy ? apr_pstrdup(cli->pool, rec->name) : rec->name;
+    memcpy(row->client_id, rec->client_id, sizeof(row->client_id));
+    row->created_at = rec->created_at;
+    row->updated_at = rec->updated_at;
+    row->expires_at = rec->expires_at;
+    row->status = svct_status_name(svct_record_status(rec, cli->now));
+}
+
+static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
 {
     json_t *o = json_object();
+    char buf[32];
 
-    json_object_set_new(o, "name", json_string(rec->name));
-    json_object_set_new(o, "client_id", json_string(rec->client_id));
-    json_object_set_new(o, "created_at", json_string(svct_cli_time(cli, rec->created_at)));
-    json_object_set_new(o, "updated_at", json_string(svct_cli_time(cli, rec->updated_at)));
+    json_object_set_new(o, "name", json_string(row->name));
+    json_object_set_new(o, "client_id", json_string(row->client_id));
+    json_object_set_new(o, "created_at", json_string(svct_fmt_time(row->created_at, buf)));
+    json_object_set_new(o, "updated_at", json_string(svct_fmt_time(row->updated_at, buf)));
     json_object_set_new(o, "expires_at",
-                        rec->expires_at == 0 ? json_null()
-                                             : json_string(svct_cli_time(cli, rec->expires_at)));
-    json_object_set_new(o, "status",
-                        json_string(svct_status_name(svct_record_status(rec, cli->now))));
+                        row->expires_at == 0 ? json_null()
+                                             : json_string(svct_fmt_time(row->expires_at, buf)));
+    json_object_set_new(o, "status", json_string(row->status));
     if (secret != NULL)
         json_object_set_new(o, "client_secret", json_string(secret));
     return o;
+}
+
+static json_t *svct_cli_json_record(svct_cli_t *cli, const svct_record_t *rec, const char *secret)
+{
+    svct_row_t row;
+
+    svct_row_set(cli, &row, rec, 0);
+    return svct_cli_json_row(&row, secret);
 }
 
 static void svct_cli_json_print(svct_cli_t *cli, json_t *doc)
@@ -352,12 +386,6 @@ fail:
     return exit_rc;
 }
 
-typedef struct svct_row {
-    const char *name, *client_id, *created, *updated, *expires, *status;
-    const svct_record_t *rec; /* only kept for --json */
-    int64_t expires_at;
-} svct_row_t;
-
 typedef struct svct_list {
     svct_cli_t *cli;
     apr_array_header_t *rows;
@@ -366,16 +394,8 @@ typedef struct svct_list {
 static int svct_cli_list_visit(void *baton, const svct_record_t *rec)
 {
     svct_list_t *l = baton;
-    svct_cli_t *cli = l->cli;
-    svct_row_t *row = apr_array_push(l->rows);
 
-    row->name = apr_pstrdup(cli->pool, rec->name);
-    row->client_id = apr_pstrdup(cli->pool, rec->client_id);
-    row->created = svct_cli_time(cli, rec->created_at);
-    row->updated = svct_cli_time(cli, rec->updated_at);
-    row->expires = svct_cli_expires(cli, rec->expires_at);
-    row->expires_at = rec->expires_at;
-    row->status = svct_status_name(svct_record_status(rec, cli->now));
+    svct_row_set(l->cli, apr_array_push(l->rows), rec, 1);
     return 0;
 }
 
@@ -436,17 +456,8 @@ static int svct_cli_list(svct_cli_t *cli)
          * JSON tree in memory. */
         fputs("[", cli->out);
         for (i = 0; i < l.rows->nelts; i++) {
-            json_t *o = json_object();
-            char *text;
-            json_object_set_new(o, "name", json_string(rows[i].name));
-            json_object_set_new(o, "client_id", json_string(rows[i].client_id));
-            json_object_set_new(o, "created_at", json_string(rows[i].created));
-            json_object_set_new(o, "updated_at", json_string(rows[i].updated));
-            json_object_set_new(o, "expires_at",
-                                rows[i].expires_at == 0 ? json_null()
-                                                        : json_string(rows[i].expires));
-            json_object_set_new(o, "status", json_string(rows[i].status));
-            text = json_dumps(o, JSON_INDENT(2));
+            json_t *o = svct_cli_json_row(&rows[i], NULL);
+            char *text = json_dumps(o, JSON_INDENT(2));
             json_decref(o);
             if (text == NULL)
                 return svct_cli_refuse(cli, "out of memory");
@@ -466,8 +477,8 @@ static int svct_cli_list(svct_cli_t *cli)
         size_t w = svct_width(rows[i].name);
         if (w > namew)
             namew = w;
-        if (strlen(rows[i].expires) > expw)
-            expw = strlen(rows[i].expires);
+        if (rows[i].expires_at != 0)
+            expw = 20;
     }
     svct_cli_pad(cli->out, "NAME", namew);
     svct_cli_pad(cli->out, "CLIENT ID", SVCT_CLIENT_ID_LEN);
@@ -476,11 +487,13 @@ static int svct_cli_list(svct_cli_t *cli)
     svct_cli_pad(cli->out, "EXPIRES", expw);
     fputs("STATUS\n", cli->out);
     for (i = 0; i < l.rows->nelts; i++) {
+        char buf[32];
         svct_cli_pad(cli->out, rows[i].name, namew);
         svct_cli_pad(cli->out, rows[i].client_id, SVCT_CLIENT_ID_LEN);
-        svct_cli_pad(cli->out, rows[i].created, 20);
-        svct_cli_pad(cli->out, rows[i].updated, 20);
-        svct_cli_pad(cli->out, rows[i].expires, expw);
+        svct_cli_pad(cli->out, svct_fmt_time(rows[i].created_at, buf), 20);
+        svct_cli_pad(cli->out, svct_fmt_time(rows[i].updated_at, buf), 20);
+        svct_cli_pad(cli->out,
+                     rows[i].expires_at ? svct_fmt_time(rows[i].expires_at, buf) : "never", expw);
         fprintf(cli->out, "%s\n", rows[i].status);
     }
     return SVCT_EXIT_OK;
@@ -712,15 +725,15 @@ static int svct_cli_keygen(svct_cli_t *cli)
 }
 
 static const svct_command_t svct_commands[] = {
-    {"create", 1, SVCT_OPT_DURATION, 2, svct_cli_create},
+    {"create", 1, SVCT_OPT_DURATION, 1, svct_cli_create},
     {"list", 0, 0, 1, svct_cli_list},
     {"show", 1, 0, 1, svct_cli_show},
-    {"refresh", 1, SVCT_OPT_DURATION, 2, svct_cli_refresh},
-    {"rotate", 1, SVCT_OPT_GRACE, 2, svct_cli_rotate},
-    {"disable", 1, 0, 2, svct_cli_disable},
-    {"enable", 1, 0, 2, svct_cli_enable},
-    {"delete", 1, 0, 2, svct_cli_delete},
-    {"revoke-sessions", 0, 0, 2, svct_cli_revoke_sessions},
+    {"refresh", 1, SVCT_OPT_DURATION, 1, svct_cli_refresh},
+    {"rotate", 1, SVCT_OPT_GRACE, 1, svct_cli_rotate},
+    {"disable", 1, 0, 1, svct_cli_disable},
+    {"enable", 1, 0, 1, svct_cli_enable},
+    {"delete", 1, 0, 1, svct_cli_delete},
+    {"revoke-sessions", 0, 0, 1, svct_cli_revoke_sessions},
     {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
 };
 

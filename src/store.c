@@ -107,6 +107,7 @@ static const char *svct_dbm_error(svct_store_t *st, apr_status_t rv)
     char buf[256];
     int code = 0;
 
+    buf[0] = '\0';
     if (st->dbm != NULL) {
         apr_dbm_geterror(st->dbm, &code, buf, sizeof(buf));
         if (buf[0] != '\0')

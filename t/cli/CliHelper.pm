@@ -16,6 +16,9 @@ our $CLI = $ENV{SVCTOKEN}
     or die "set SVCTOKEN to the svctoken binary (make test-cli does)\n";
 die "$CLI is not executable\n" unless -x $CLI;
 
+use File::Basename qw(dirname);
+my $SUPP = dirname(__FILE__) . '/../unit/valgrind.supp';
+
 sub _slurp {
     my ($path) = @_;
     open my $fh, '<:raw', $path or return '';
@@ -32,7 +35,7 @@ sub _run {
     my $err = File::Temp->new;
     my @vg = $ENV{SVCT_VALGRIND}
         ? ('valgrind', '-q', '--error-exitcode=99', '--leak-check=full',
-           '--errors-for-leak-kinds=definite')
+           "--suppressions=$SUPP")
         : ();
     my $pid = fork;
     die "fork: $!" unless defined $pid;

@@ -108,7 +108,7 @@ my @names = map { (split /\s{2,}/)[0] } @lines[1 .. $#lines];
 is_deeply(\@names, [sort @names], 'list is sorted by name');
 is(scalar @names, 7, 'list has every token');
 my $col = index($lines[0], 'CLIENT ID');
-is(scalar(grep { substr($_, $col) =~ /\A[0-9a-f]{32}\.access / } grep { !/caf/ } @lines[1 .. $#lines]),
+is(scalar(grep { substr($_, $col) =~ /\A[0-9a-f]{32}\.access / } grep { !/^caf/ } @lines[1 .. $#lines]),
    6, 'Client ID column aligned');
 unlike($out, qr/[0-9a-f]{64}/, 'list shows no secret or hash');
 ($rc, $out) = svctoken('list', '--json');

@@ -12,12 +12,18 @@
 static int64_t unit_of(char c)
 {
     switch (c) {
-    case 's': return 1;
-    case 'm': return 60;
-    case 'h': return 3600;
-    case 'd': return 86400;
-    case 'w': return 604800;
-    case 'y': return 31536000;
+    case 's':
+        return 1;
+    case 'm':
+        return 60;
+    case 'h':
+        return 3600;
+    case 'd':
+        return 86400;
+    case 'w':
+        return 604800;
+    case 'y':
+        return 31536000;
     }
     return 0;
 }

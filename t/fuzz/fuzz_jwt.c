@@ -121,8 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             return 0;
     }
     if (put(tok, sizeof(tok), &pos, in, (size_t)(nl1 - in), '.') ||
-        put(tok, sizeof(tok), &pos, nl1 + 1,
-            (size_t)((mode == 2 ? nl2 : in + len) - (nl1 + 1)), '.'))
+        put(tok, sizeof(tok), &pos, nl1 + 1, (size_t)((mode == 2 ? nl2 : in + len) - (nl1 + 1)),
+            '.'))
         return 0;
     if (mode == 1) {
         siglen = svct_key_sign(hs_key, (const unsigned char *)tok, pos - 1, sig, sizeof(sig));

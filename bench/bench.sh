@@ -1,0 +1,390 @@
+#!/bin/bash
+# `make bench`: the cost of the module as a ratio to the same httpd serving
+# the same small file with no auth, beside the peers Debian ships.
+#
+# One httpd per case, all on 127.0.0.1 (event MPM, 2 children x 32 threads,
+# keep-alive, no access log), started once. wrk (keep-alive) then runs, in
+# each of BENCH_ROUNDS rounds and for each case in a rotated order, the
+# baseline and the case back to back for BENCH_SECONDS each (which goes
+# first alternates). The machine is shared and its load drifts by tens of
+# per cent within a minute, so each case is compared with the baseline run
+# next to it: the ratio shown is the median of these paired ratios, beside
+# the median req/s of the case. Then a memory run: the children's RSS
+# before and after BENCH_RSS_REQUESTS requests that churn every cache.
+#
+# Environment: HTTPD, SVCT_MODULE, SVCTOKEN, GEN_STORE (set by the Makefile),
+# BENCH_DIR (work files; the 1M-token store is kept there between runs),
+# BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
+# BENCH_THREADS (2), BENCH_TOKENS (1000000), BENCH_RSS_REQUESTS (1000000),
+# BENCH_PORT (first port, 18080), BENCH_CASES (a subset, by name).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+B=${BENCH_DIR:-$root/build/bench}
+HTTPD=${HTTPD:-/usr/sbin/apache2}
+MODULE=${SVCT_MODULE:-$root/build/mod_access_svctoken.so}
+CLI=${SVCTOKEN:-$root/build/svctoken}
+GEN=${GEN_STORE:-$root/build/gen_store}
+SECS=${BENCH_SECONDS:-5}
+ROUNDS=${BENCH_ROUNDS:-3}
+CONNS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+NTOKENS=${BENCH_TOKENS:-1000000}
+RSSREQ=${BENCH_RSS_REQUESTS:-1000000}
+PORT0=${BENCH_PORT:-18080}
+MODS=/usr/lib/apache2/modules
+
+ALL_CASES="baseline exchange session-hs256 session-es256 exchange-1m session-1m
+           dbm-sha1 dbm-bcrypt auth-tkt"
+CASES=${BENCH_CASES:-$ALL_CASES}
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench: $*"; exit 1; }
+
+for t in wrk htdbm curl perl "$HTTPD"; do
+    command -v "$t" >/dev/null || die "$t not found (make deps)"
+done
+[ -x "$GEN" ] && [ -x "$CLI" ] && [ -f "$MODULE" ] || die "build first (make bench does)"
+[ -f "$MODS/mod_auth_tkt.so" ] || die "mod_auth_tkt missing (make deps: libapache2-mod-auth-tkt)"
+
+mkdir -p "$B"/{htdocs/p,logs,run,conf}
+# A small static file: what is measured is the request, not the copy.
+printf 'hello from the bench\n' > "$B/htdocs/p/index.html"
+
+json() { perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{$ARGV[0]}' "$1"; }
+
+# ---- fixtures ----
+rm -f "$B"/one.db* "$B"/es256.pem "$B"/hs256.jwk "$B"/users-*
+"$CLI" keygen --alg ES256 --out "$B/es256.pem" >/dev/null
+"$CLI" keygen --alg HS256 --out "$B/hs256.jwk" >/dev/null
+"$CLI" -f "$B/one.db" create bench --duration 30d --json > "$B/one.json"
+ID1=$(json client_id < "$B/one.json")
+SECRET1=$(json client_secret < "$B/one.json")
+
+# The big store: NTOKENS-1 bulk tokens written by gen_store under one lock
+# (they share one secret, for the memory run), and one made by svctoken.
+big="$B/million-$NTOKENS.db"
+if [ ! -s "$big.json" ] || ! "$CLI" -f "$big" show bench >/dev/null 2>&1; then
+    rm -f "$big"* 
+    BULK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+    log "generating a store of $NTOKENS tokens (kept in $big for later runs)..."
+    t0=$(date +%s.%N)
+    "$GEN" "$big" $((NTOKENS - 1)) "$BULK_SECRET" >&2
+    "$CLI" -f "$big" create bench --duration 30d --json > "$big.json.tmp"
+    perl -MJSON::PP -e 'local $/; my $j = decode_json(<STDIN>); $j->{bulk_secret} = $ARGV[0];
+        print encode_json($j)' "$BULK_SECRET" < "$big.json.tmp" > "$big.json"
+    rm -f "$big.json.tmp"
+    t1=$(date +%s.%N)
+    printf '%.0f\n' "$(echo "$t1 - $t0" | bc)" > "$big.gen-seconds"
+fi
+IDM=$(json client_id < "$big.json")
+SECRETM=$(json client_secret < "$big.json")
+BULK_SECRET=$(json bulk_secret < "$big.json")
+GEN_SECS=$(cat "$big.gen-seconds" 2>/dev/null || echo "?")
+
+htdbm -cbs "$B/users-sha1.db" bench benchpass >/dev/null 2>&1
+htdbm -cbB "$B/users-bcrypt.db" bench benchpass >/dev/null 2>&1
+BASIC="Authorization: Basic $(printf 'bench:benchpass' | base64)"
+
+# mod_auth_tkt: a ticket as Apache::AuthTkt makes it (SHA256 digest, IP
+# ignored), valid for the day.
+TKT_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+TKT=$(perl -MDigest::SHA=sha256_hex -MMIME::Base64 -e '
+    my ($secret, $uid, $ts) = ($ARGV[0], "bench", time);
+    my $ipts = pack("C4N", 0, 0, 0, 0, $ts);
+    my $d = sha256_hex(sha256_hex($ipts . $secret . $uid . "\0" . "" . "\0" . "") . $secret);
+    print encode_base64(sprintf("%s%08x%s!", $d, $ts, $uid), "")' "$TKT_SECRET")
+
+# The store is read by the children (nobody when run as root).
+chmod -R a+rX "$B"
+chmod 600 "$B/es256.pem" "$B/hs256.jwk" # read by the parent, as root
+[ "$(id -u)" = 0 ] && asroot=-DASROOT || asroot=
+
+# ---- one httpd per case ----
+port_of() {
+    local i=0 c
+    for c in $ALL_CASES; do
+        [ "$c" = "$1" ] && { echo $((PORT0 + i)); return; }
+        i=$((i + 1))
+    done
+}
+
+case_conf() { # CASE -> the lines of the case
+    case "$1" in
+    baseline) ;;
+    exchange | session-es256 | session-hs256 | exchange-1m | session-1m)
+        local key=$B/es256.pem store=$B/one.db
+        [ "$1" = session-hs256 ] && key=$B/hs256.jwk
+        case "$1" in *-1m) store=$big ;; esac
+        cat <<EOF
+LoadModule access_svctoken_module $MODULE
+ServiceTokenSigningKey $key
+<Location /p/>
+    AuthType ServiceToken
+    ServiceTokenStore $store
+    ServiceTokenAudience bench
+    Require service-token
+</Location>
+EOF
+        ;;
+    dbm-sha1 | dbm-bcrypt)
+        cat <<EOF
+LoadModule auth_basic_module $MODS/mod_auth_basic.so
+LoadModule authn_dbm_module $MODS/mod_authn_dbm.so
+<Location /p/>
+    AuthType Basic
+    AuthName bench
+    AuthBasicProvider dbm
+    AuthDBMUserFile $B/users-${1#dbm-}.db
+    Require valid-user
+</Location>
+EOF
+        ;;
+    auth-tkt)
+        cat <<EOF
+LoadModule auth_tkt_module $MODS/mod_auth_tkt.so
+TKTAuthSecret "$TKT_SECRET"
+TKTAuthDigestType SHA256
+<Location /p/>
+    AuthType None
+    TKTAuthLoginURL http://127.0.0.1/login
+    TKTAuthIgnoreIP on
+    TKTAuthTimeout 1d
+    Require valid-user
+</Location>
+EOF
+        ;;
+    esac
+}
+
+write_conf() { # CASE
+    local c=$1 port
+    port=$(port_of "$c")
+    cat > "$B/conf/$c.conf" <<EOF
+ServerRoot $B
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile $B/run/$c.pid
+ErrorLog $B/logs/$c.error.log
+LogLevel warn
+LoadModule mpm_event_module $MODS/mod_mpm_event.so
+LoadModule authn_core_module $MODS/mod_authn_core.so
+LoadModule authz_core_module $MODS/mod_authz_core.so
+LoadModule authz_user_module $MODS/mod_authz_user.so
+<IfDefine ASROOT>
+    User nobody
+    Group nogroup
+</IfDefine>
+# Fixed number of children, never recycled, so their memory can be followed.
+StartServers 2
+ServerLimit 2
+ThreadLimit 32
+ThreadsPerChild 32
+MaxRequestWorkers 64
+MinSpareThreads 32
+MaxSpareThreads 96
+MaxConnectionsPerChild 0
+KeepAlive On
+MaxKeepAliveRequests 0
+KeepAliveTimeout 60
+DocumentRoot $B/htdocs
+<Directory />
+    AllowOverride None
+    Require all denied
+</Directory>
+<Directory $B/htdocs>
+    Require all granted
+</Directory>
+$(case_conf "$c")
+EOF
+}
+
+started=""
+stop_all() {
+    local c
+    for c in $started; do
+        "$HTTPD" -f "$B/conf/$c.conf" $asroot -k stop 2>/dev/null || true
+    done
+    for c in $started; do
+        for _ in $(seq 50); do [ -f "$B/run/$c.pid" ] || break; sleep 0.1; done
+    done
+}
+trap stop_all EXIT
+
+headers_of() { # CASE -> wrk -H arguments, one per line
+    case "$1" in
+    exchange) printf '%s\n' "CF-Access-Client-Id: $ID1" "CF-Access-Client-Secret: $SECRET1" ;;
+    exchange-1m) printf '%s\n' "CF-Access-Client-Id: $IDM" "CF-Access-Client-Secret: $SECRETM" ;;
+    session-*) printf '%s\n' "Cookie: CF_Authorization=$(cat "$B/run/$1.jwt")" ;;
+    dbm-*) printf '%s\n' "$BASIC" ;;
+    auth-tkt) printf '%s\n' "Cookie: auth_tkt=$TKT" ;;
+    esac
+}
+
+for c in $CASES; do
+    write_conf "$c"
+    "$HTTPD" -t -f "$B/conf/$c.conf" $asroot 2>"$B/logs/$c.configtest" ||
+        die "$c: bad config: $(cat "$B/logs/$c.configtest")"
+    rm -f "$B/run/$c.pid"
+    "$HTTPD" -f "$B/conf/$c.conf" $asroot -k start
+    started="$started $c"
+done
+for c in $CASES; do
+    url=http://127.0.0.1:$(port_of "$c")/p/index.html
+    for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
+    case "$c" in
+    session-*)
+        id=$ID1 secret=$SECRET1
+        [ "$c" = session-1m ] && id=$IDM secret=$SECRETM
+        curl -s -D - -o /dev/null -H "CF-Access-Client-Id: $id" \
+            -H "CF-Access-Client-Secret: $secret" "$url" |
+            sed -n 's/^Set-Cookie: CF_Authorization=\([^;]*\).*/\1/p' > "$B/run/$c.jwt"
+        [ -s "$B/run/$c.jwt" ] || die "$c: no session from the exchange"
+        ;;
+    esac
+    mapfile -t hdrs < <(headers_of "$c")
+    args=()
+    for h in "${hdrs[@]}"; do args+=(-H "$h"); done
+    code=$(curl -s -o /dev/null -w '%{http_code}' "${args[@]}" "$url")
+    [ "$code" = 200 ] || die "$c: a request answers $code, not 200 (see $B/logs/$c.error.log)"
+done
+
+# ---- the rounds ----
+# CPU time (clock ticks) the children of CASE's httpd have used so far.
+cpu_ticks() {
+    local k t=0 v
+    for k in $(ps -o pid= --ppid "$(cat "$B/run/$1.pid")"); do
+        v=$(awk '{print $14 + $15}' /proc/"$k"/stat 2>/dev/null || echo 0)
+        t=$((t + v))
+    done
+    echo $t
+}
+
+run_wrk() { # CASE SECONDS -> "req/s cpu-us-per-request" (empty when an answer was not 2xx/3xx)
+    local c=$1 s=$2 out h args=() t0 t1
+    mapfile -t hdrs < <(headers_of "$c")
+    for h in "${hdrs[@]}"; do args+=(-H "$h"); done
+    t0=$(cpu_ticks "$c")
+    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${s}s" "${args[@]}" \
+        "http://127.0.0.1:$(port_of "$c")/p/index.html" 2>&1) || true
+    t1=$(cpu_ticks "$c")
+    # A read error or two is wrk closing its connections at the end; an
+    # answer that is not 2xx/3xx, a refused connection or a timeout is not.
+    if grep -q 'Non-2xx' <<<"$out" ||
+        grep -Eq 'Socket errors: connect [1-9]|timeout [1-9]' <<<"$out"; then
+        log "$c: $(grep 'Non-2xx\|Socket errors' <<<"$out")"
+        echo ""
+        return
+    fi
+    # httpd's own CPU per request is far steadier than req/s on a shared
+    # machine (wrk and the neighbours take their share of the same cores).
+    awk -v dt=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/ requests in / {n = $1}
+        /^Requests\/sec:/ {r = $2} END {printf "%s %.1f\n", r, (n > 0) ? dt * 1e6 / hz / n : 0}' <<<"$out"
+}
+
+log "warming up..."
+for c in $CASES; do run_wrk "$c" 1 >/dev/null; done
+declare -A results ratios cpu
+ncases=$(wc -w <<<"$CASES")
+for r in $(seq "$ROUNDS"); do
+    # Rotate the order each round so that no case always runs first or last.
+    order=$(tr -s ' \n' '\n' <<<"$CASES" | grep . | awk -v k="$r" -v n="$ncases" \
+        '{a[NR]=$0} END {for (i = 0; i < n; i++) print a[(i + k - 1) % n + 1]}')
+    for c in $order; do
+        [ "$c" = baseline ] && continue
+        if [ $((r % 2)) = 1 ]; then
+            b=$(run_wrk baseline "$SECS") v=$(run_wrk "$c" "$SECS")
+        else
+            v=$(run_wrk "$c" "$SECS") b=$(run_wrk baseline "$SECS")
+        fi
+        read -r v vcpu <<<"${v:-0 0}"
+        read -r b bcpu <<<"${b:-0 0}"
+        cpu[$c]="${cpu[$c]:-} $vcpu"
+        cpu[baseline]="${cpu[baseline]:-} $bcpu"
+        results[$c]="${results[$c]:-} ${v:-0}"
+        results[baseline]="${results[baseline]:-} ${b:-0}"
+        ratios[$c]="${ratios[$c]:-} $(awk -v a="${v:-0}" -v b="${b:-0}" 'BEGIN { printf "%.4f", (b > 0) ? a / b : 0 }')"
+        log "round $r/$ROUNDS  $(printf '%-14s' "$c") ${v:-FAILED} req/s  (baseline beside it: ${b:-FAILED})"
+    done
+done
+
+median() { tr ' ' '\n' | { grep . || echo 0; } | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+declare -A med rmed cmed
+for c in $CASES; do
+    cmed[$c]=$(median <<<"${cpu[$c]:-0}")
+    med[$c]=$(median <<<"${results[$c]}")
+    rmed[$c]=$(median <<<"${ratios[$c]:-1}")
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
+pr() { printf '%.3f' "${rmed[$1]}"; } # median paired ratio to the baseline
+
+# ---- memory: RSS of the children before and after RSSREQ requests ----
+rss_line=""
+rss_run() {
+    local c=exchange-1m pid kids before after hwm_b hwm_a
+    case " $CASES " in *" $c "*) ;; *) return ;; esac
+    pid=$(cat "$B/run/$c.pid")
+    kids=$(ps -o pid= --ppid "$pid" | tr -d ' ')
+    sum() { local k f=$1 t=0 v; for k in $kids; do
+        v=$(awk -v f="$f:" '$1 == f {print $2}' /proc/"$k"/status); t=$((t + v)); done; echo $t; }
+    churn() { # REQUESTS: wrk runs of 10 s until that many have been answered
+        local done_=0 n
+        while [ "$done_" -lt "$1" ]; do
+            n=$(BENCH_TOKENS=$((NTOKENS - 1)) BENCH_SECRET=$BULK_SECRET \
+                wrk -t"$THREADS" -c"$CONNS" -d10s -s "$here/churn.lua" \
+                "http://127.0.0.1:$(port_of $c)/p/index.html" 2>&1 |
+                awk '/^churn:/ { if ($4 != 0) print "bad"; else print $2 }')
+            [ "$n" = bad ] && die "memory run: some answers were not 200"
+            done_=$((done_ + ${n:-0}))
+        done
+        CHURNED=$done_
+    }
+    log "memory run: $c, churning every cache ($RSSREQ requests)..."
+    churn 100000 # fills the caches first
+    before=$(sum VmRSS) hwm_b=$(sum VmHWM)
+    churn "$RSSREQ"
+    after=$(sum VmRSS) hwm_a=$(sum VmHWM)
+    RSSREQ=$CHURNED
+    rss_line=$(printf 'children (%d) RSS: %d kB before, %d kB after %d requests (%+d kB); peak RSS %d kB -> %d kB' \
+        "$(wc -w <<<"$kids")" "$before" "$after" "$RSSREQ" $((after - before)) "$hwm_b" "$hwm_a")
+    RSS_GROWTH=$((hwm_a - hwm_b))
+}
+RSS_GROWTH=""
+[ "$RSSREQ" -gt 0 ] && rss_run
+
+# ---- the table ----
+echo
+echo "mod_access_svctoken bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+echo "$("$HTTPD" -v | head -1 | sed 's/^Server version: //'), event MPM 2x32 threads, keep-alive; wrk -t$THREADS -c$CONNS, ${SECS}s x $ROUNDS rounds, median"
+printf '%-16s %8s %7s %12s %9s   %s\n' case "req/s" ratio "httpd us/req" "cpu ratio" \
+    "paired ratios to the baseline run beside it"
+for c in $CASES; do
+    printf '%-16s %8.0f %7s %12.1f %9s   %s\n' "$c" "${med[$c]}" "$(pr "$c")" "${cmed[$c]}" \
+        "$(ratio "${cmed[baseline]}" "${cmed[$c]}")" "$(: "${ratios[$c]:-}"; echo "${_# }")"
+done
+echo "ratio: median of req/s(case) / req/s(baseline run beside it); httpd us/req: median CPU time"
+echo "(user+sys) of the httpd children per request; cpu ratio = baseline us/req / case us/req."
+echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"
+[ -n "$rss_line" ] && echo "$rss_line"
+
+# ---- the targets ----
+echo
+fails=0
+target() { # NAME VALUE OP LIMIT
+    local ok
+    ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN { if (v == "-" || v == "") print 0;
+        else if (op == ">=") print (v >= l); else print (v <= l) }')
+    printf '%-46s %8s %s %-6s %s\n' "$1" "$2" "$3" "$4" "$([ "$ok" = 1 ] && echo met || echo MISSED)"
+    [ "$ok" = 1 ] || fails=$((fails + 1))
+}
+has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
+has exchange && target "exchange / baseline" "$(pr exchange)" ">=" 0.90
+has session-hs256 && target "session HS256 / baseline" "$(pr session-hs256)" ">=" 0.97
+has session-es256 && target "session ES256 / baseline" "$(pr session-es256)" ">=" 0.95
+has exchange-1m && has exchange &&
+    target "exchange, 1M-token store / 1-token store" "$(ratio "${rmed[exchange-1m]}" "${rmed[exchange]}")" ">=" 0.95
+has session-1m && has session-es256 &&
+    target "session, 1M-token store / 1-token store" "$(ratio "${rmed[session-1m]}" "${rmed[session-es256]}")" ">=" 0.95
+[ -n "$RSS_GROWTH" ] && target "peak RSS growth over $RSSREQ requests (kB)" "$RSS_GROWTH" "<=" 1024
+exit 0

@@ -1,0 +1,539 @@
+/*
+ * The per-process caches: fixed-size, direct-mapped tables (a new entry
+ * replaces whatever sat in its slot), so a lookup is one hash and one
+ * compare, and memory is allocated once, when the cache is made.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <apr_dbm.h>
+#include <apr_strings.h>
+#include <openssl/evp.h>
+
+#include "cache.h"
+#include "secret.h"
+
+/* Clock skew beyond a day is refused by svct_jwt_verify too. */
+#define SVCT_CACHE_LEEWAY_MAX 86400
+
+typedef struct {
+    int used;
+    unsigned char key[32];
+    svct_session_t s;
+} sess_ent_t;
+
+typedef struct {
+    const svct_cache_store_t *store; /* NULL: free slot */
+    uint64_t gen;
+    svct_record_t rec;
+} tok_ent_t;
+
+typedef struct {
+    int used;
+    unsigned char key[32];
+    int64_t iat;
+    char *jwt; /* malloc()ed, NUL-terminated */
+    size_t len;
+} iss_ent_t;
+
+struct svct_cache_store {
+    char *path, *type;
+    char *files[2];
+    int nfiles;
+    /* The files are kept open and fstat()ed per request, a third of the
+     * cost of a stat() by path; a stat() by path, at most once per
+     * SVCT_CACHE_REOPEN_NS, reopens a file that was replaced. */
+    pthread_rwlock_t fd_lock;
+    int fds[2];
+    int64_t checked_ns; /* CLOCK_MONOTONIC of the last stat() by path */
+    /* What the cached records of this store were read under; records of an
+     * older generation are dead. */
+    int valid;
+    svct_store_stamp_t stamp;
+    uint64_t gen;
+    int64_t revoked_before;
+};
+
+struct svct_cache {
+    pthread_mutex_t sess_lock, tok_lock, iss_lock;
+    size_t nsess, ntok, niss;
+    sess_ent_t *sess;
+    tok_ent_t *tok;
+    iss_ent_t *iss;
+    int nstores;
+    svct_cache_store_t stores[SVCT_CACHE_STORES_MAX];
+    svct_cache_stats_t stats;
+};
+
+/* ---- hashing ---- */
+
+static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_md;
+
+static void sha_init(void)
+{
+    /* Fetched once: an implicit fetch on every digest takes a lock. */
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+typedef struct {
+    const void *p;
+    size_t len;
+} part_t;
+
+/* SHA-256 over the parts, each preceded by its length so that no two lists
+ * of parts hash alike. On an OpenSSL failure the key is all 0xff, which no
+ * real digest is expected to be; a put under it is harmless (a get of the
+ * same failing key finds what the same inputs verified). */
+static void digest_parts(const part_t *parts, size_t n, unsigned char key[32])
+{
+    EVP_MD_CTX *ctx;
+    unsigned int len = 0;
+    size_t i;
+    int ok;
+
+    pthread_once(&sha_once, sha_init);
+    ctx = EVP_MD_CTX_new();
+    ok = ctx && sha256_md && EVP_DigestInit_ex2(ctx, sha256_md, NULL);
+    for (i = 0; ok && i < n; i++) {
+        uint64_t l = parts[i].len;
+        ok = EVP_DigestUpdate(ctx, &l, sizeof l) && EVP_DigestUpdate(ctx, parts[i].p, parts[i].len);
+    }
+    ok = ok && EVP_DigestFinal_ex(ctx, key, &len) && len == 32;
+    EVP_MD_CTX_free(ctx);
+    if (!ok)
+        memset(key, 0xff, 32);
+}
+
+static size_t slot_of(const unsigned char key[32], size_t n)
+{
+    uint64_t v;
+
+    memcpy(&v, key, sizeof v);
+    return (size_t)(v % n);
+}
+
+static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+{
+    const unsigned char *s = data;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        h ^= s[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+/* ---- life cycle ---- */
+
+size_t svct_cache_memory(size_t sessions, size_t tokens, size_t issued)
+{
+    /* Issued JWTs are stored at their length; 1 KB covers an ES256 or
+     * HS256 session with a long name. */
+    return sizeof(svct_cache_t) + sessions * sizeof(sess_ent_t) + tokens * sizeof(tok_ent_t) +
+           issued * (sizeof(iss_ent_t) + 1024);
+}
+
+svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
+{
+    svct_cache_t *c = calloc(1, sizeof *c);
+
+    if (!c)
+        return NULL;
+    pthread_mutex_init(&c->sess_lock, NULL);
+    pthread_mutex_init(&c->tok_lock, NULL);
+    pthread_mutex_init(&c->iss_lock, NULL);
+    c->nsess = sessions;
+    c->ntok = tokens;
+    c->niss = issued;
+    if ((sessions && !(c->sess = calloc(sessions, sizeof *c->sess))) ||
+        (tokens && !(c->tok = calloc(tokens, sizeof *c->tok))) ||
+        (issued && !(c->iss = calloc(issued, sizeof *c->iss)))) {
+        svct_cache_destroy(c);
+        return NULL;
+    }
+    pthread_once(&sha_once, sha_init);
+    return c;
+}
+
+void svct_cache_destroy(svct_cache_t *c)
+{
+    size_t i;
+    int j;
+
+    if (!c)
+        return;
+    for (i = 0; c->iss && i < c->niss; i++)
+        free(c->iss[i].jwt);
+    for (j = 0; j < c->nstores; j++) {
+        for (i = 0; i < 2; i++)
+            if (c->stores[j].fds[i] >= 0)
+                close(c->stores[j].fds[i]);
+        pthread_rwlock_destroy(&c->stores[j].fd_lock);
+        free(c->stores[j].path);
+        free(c->stores[j].type);
+        free(c->stores[j].files[0]);
+        free(c->stores[j].files[1]);
+    }
+    /* Session entries hold token names: wipe them before they go. */
+    if (c->sess)
+        memset(c->sess, 0, c->nsess * sizeof *c->sess);
+    free(c->sess);
+    free(c->tok);
+    free(c->iss);
+    pthread_mutex_destroy(&c->sess_lock);
+    pthread_mutex_destroy(&c->tok_lock);
+    pthread_mutex_destroy(&c->iss_lock);
+    free(c);
+}
+
+void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!c)
+        return;
+    pthread_mutex_lock(&c->sess_lock);
+    out->session_hits = c->stats.session_hits;
+    out->session_misses = c->stats.session_misses;
+    pthread_mutex_unlock(&c->sess_lock);
+    pthread_mutex_lock(&c->tok_lock);
+    out->token_hits = c->stats.token_hits;
+    out->token_misses = c->stats.token_misses;
+    pthread_mutex_unlock(&c->tok_lock);
+    pthread_mutex_lock(&c->iss_lock);
+    out->issued_hits = c->stats.issued_hits;
+    out->issued_misses = c->stats.issued_misses;
+    pthread_mutex_unlock(&c->iss_lock);
+}
+
+/* ---- verified sessions ---- */
+
+void svct_cache_session_key(const void *ring, const char *iss, const char *aud, const char *jwt,
+                            size_t len, unsigned char key[32])
+{
+    part_t parts[4] = {{&ring, sizeof ring}, {iss, strlen(iss)}, {aud, strlen(aud)}, {jwt, len}};
+
+    digest_parts(parts, 4, key);
+}
+
+int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_session_t *s)
+{
+    sess_ent_t *e;
+    int hit;
+
+    if (!c || !c->nsess)
+        return 0;
+    e = &c->sess[slot_of(key, c->nsess)];
+    pthread_mutex_lock(&c->sess_lock);
+    hit = e->used && svct_ct_equal(e->key, key, 32);
+    if (hit) {
+        *s = e->s;
+        c->stats.session_hits++;
+    } else {
+        c->stats.session_misses++;
+    }
+    pthread_mutex_unlock(&c->sess_lock);
+    return hit;
+}
+
+void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const svct_session_t *s)
+{
+    sess_ent_t *e;
+
+    if (!c || !c->nsess)
+        return;
+    e = &c->sess[slot_of(key, c->nsess)];
+    pthread_mutex_lock(&c->sess_lock);
+    e->used = 1;
+    memcpy(e->key, key, 32);
+    e->s = *s;
+    pthread_mutex_unlock(&c->sess_lock);
+}
+
+const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway)
+{
+    /* Exactly the checks, and the order, of svct_jwt_check_claims. */
+    if (leeway < 0)
+        leeway = 0;
+    if (leeway > SVCT_CACHE_LEEWAY_MAX)
+        leeway = SVCT_CACHE_LEEWAY_MAX;
+    if (!(now < s->exp + leeway))
+        return "expired";
+    if (!(s->nbf <= now + leeway))
+        return "not yet valid";
+    if (!(s->iat <= now + leeway))
+        return "issued in the future";
+    return NULL;
+}
+
+/* ---- token records ---- */
+
+svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const char *dbmtype,
+                                     apr_pool_t *p)
+{
+    const char *type = dbmtype ? dbmtype : "default", *used1 = NULL, *used2 = NULL;
+    svct_cache_store_t *cs = NULL;
+    int i;
+
+    if (!c || !c->ntok || !path)
+        return NULL;
+    pthread_mutex_lock(&c->tok_lock);
+    for (i = 0; i < c->nstores; i++) {
+        if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type)) {
+            cs = &c->stores[i];
+            break;
+        }
+    }
+    if (!cs && c->nstores < SVCT_CACHE_STORES_MAX &&
+        apr_dbm_get_usednames_ex(p, type, path, &used1, &used2) == APR_SUCCESS && used1) {
+        svct_cache_store_t *n = &c->stores[c->nstores];
+
+        memset(n, 0, sizeof *n);
+        n->path = strdup(path);
+        n->type = strdup(type);
+        n->files[0] = strdup(used1);
+        n->files[1] = used2 ? strdup(used2) : NULL;
+        n->nfiles = used2 ? 2 : 1;
+        n->fds[0] = n->fds[1] = -1;
+        if (n->path && n->type && n->files[0] && (!used2 || n->files[1]) &&
+            pthread_rwlock_init(&n->fd_lock, NULL) == 0) {
+            c->nstores++;
+            cs = n;
+        } else {
+            free(n->path);
+            free(n->type);
+            free(n->files[0]);
+            free(n->files[1]);
+        }
+    }
+    pthread_mutex_unlock(&c->tok_lock);
+    return cs;
+}
+
+static int64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* (Re)opens the files whose descriptor no longer names the file at their
+ * path. Called with fd_lock held for writing. -1 if one is missing. */
+static int store_reopen(svct_cache_store_t *cs)
+{
+    int i, rc = 0;
+
+    for (i = 0; i < cs->nfiles; i++) {
+        struct stat byfd, bypath;
+
+        if (stat(cs->files[i], &bypath) != 0) {
+            rc = -1;
+        } else if (cs->fds[i] < 0 || fstat(cs->fds[i], &byfd) != 0 ||
+                   byfd.st_dev != bypath.st_dev || byfd.st_ino != bypath.st_ino) {
+            if (cs->fds[i] >= 0)
+                close(cs->fds[i]);
+            cs->fds[i] = open(cs->files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+            if (cs->fds[i] < 0)
+                rc = -1;
+        }
+        if (rc != 0 && cs->fds[i] >= 0) {
+            close(cs->fds[i]);
+            cs->fds[i] = -1;
+        }
+    }
+    return rc;
+}
+
+int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *stamp)
+{
+    svct_cache_store_t *cs = (svct_cache_store_t *)ccs;
+    int64_t now = mono_ns();
+    int i, rc = 0;
+
+    memset(stamp, 0, sizeof *stamp);
+    pthread_rwlock_rdlock(&cs->fd_lock);
+    if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
+        pthread_rwlock_unlock(&cs->fd_lock);
+        pthread_rwlock_wrlock(&cs->fd_lock);
+        if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
+            cs->checked_ns = now;
+            store_reopen(cs);
+        }
+    }
+    for (i = 0; i < cs->nfiles; i++) {
+        struct stat sb;
+
+        if (cs->fds[i] < 0 || fstat(cs->fds[i], &sb) != 0) {
+            rc = -1;
+            break;
+        }
+        stamp->f[i].dev = (uint64_t)sb.st_dev;
+        stamp->f[i].ino = (uint64_t)sb.st_ino;
+        stamp->f[i].size = (int64_t)sb.st_size;
+        stamp->f[i].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+        stamp->f[i].ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
+    }
+    pthread_rwlock_unlock(&cs->fd_lock);
+    if (rc != 0) {
+        /* Missing or replaced: look at the path again on the next call. */
+        pthread_rwlock_wrlock(&cs->fd_lock);
+        cs->checked_ns = 0;
+        pthread_rwlock_unlock(&cs->fd_lock);
+        return -1;
+    }
+    stamp->nfiles = cs->nfiles;
+    return 0;
+}
+
+static int stamp_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b)
+{
+    int i;
+
+    if (a->nfiles != b->nfiles)
+        return 0;
+    for (i = 0; i < a->nfiles; i++)
+        if (a->f[i].dev != b->f[i].dev || a->f[i].ino != b->f[i].ino ||
+            a->f[i].size != b->f[i].size || a->f[i].mtime_ns != b->f[i].mtime_ns ||
+            a->f[i].ctime_ns != b->f[i].ctime_ns)
+            return 0;
+    return 1;
+}
+
+/* A stamp is trusted once no write can share its timestamps any more. */
+static int stamp_settled(const svct_store_stamp_t *st)
+{
+    struct timespec ts;
+    int64_t now;
+    int i;
+
+    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+        return 0;
+    now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+    for (i = 0; i < st->nfiles; i++) {
+        int64_t t = st->f[i].mtime_ns > st->f[i].ctime_ns ? st->f[i].mtime_ns : st->f[i].ctime_ns;
+        if (now - t < SVCT_CACHE_SETTLE_NS)
+            return 0;
+    }
+    return st->nfiles > 0;
+}
+
+static size_t tok_slot(const svct_cache_t *c, const svct_cache_store_t *cs, const char *client_id)
+{
+    uint64_t h = fnv1a(&cs, sizeof cs, UINT64_C(0xcbf29ce484222325));
+
+    return (size_t)(fnv1a(client_id, strlen(client_id), h) % c->ntok);
+}
+
+int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
+                         const char *client_id, svct_record_t *rec, int64_t *revoked_before)
+{
+    tok_ent_t *e;
+    int hit;
+
+    if (!c || !cs || !c->ntok)
+        return 0;
+    e = &c->tok[tok_slot(c, cs, client_id)];
+    pthread_mutex_lock(&c->tok_lock);
+    hit = cs->valid && stamp_equal(&cs->stamp, stamp) && e->store == cs && e->gen == cs->gen &&
+          !strcmp(e->rec.client_id, client_id);
+    if (hit) {
+        *rec = e->rec;
+        *revoked_before = cs->revoked_before;
+        c->stats.token_hits++;
+    } else {
+        c->stats.token_misses++;
+    }
+    pthread_mutex_unlock(&c->tok_lock);
+    return hit;
+}
+
+void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
+                          const svct_record_t *rec, int64_t revoked_before)
+{
+    tok_ent_t *e;
+    int settled;
+
+    if (!c || !cs || !c->ntok)
+        return;
+    settled = stamp_settled(stamp);
+    e = &c->tok[tok_slot(c, cs, rec->client_id)];
+    pthread_mutex_lock(&c->tok_lock);
+    if (!settled) {
+        /* The store is changing: what was cached may be dead already. */
+        cs->valid = 0;
+    } else {
+        if (!cs->valid || !stamp_equal(&cs->stamp, stamp)) {
+            cs->stamp = *stamp;
+            cs->gen++;
+            cs->valid = 1;
+        }
+        cs->revoked_before = revoked_before;
+        e->store = cs;
+        e->gen = cs->gen;
+        e->rec = *rec;
+    }
+    pthread_mutex_unlock(&c->tok_lock);
+}
+
+/* ---- issued sessions ---- */
+
+void svct_cache_issued_key(const void *ring, const char *iss, const char *aud,
+                           const char *client_id, const char *name, int64_t duration,
+                           unsigned char key[32])
+{
+    part_t parts[6] = {{&ring, sizeof ring}, {iss, strlen(iss)},
+                       {aud, strlen(aud)},   {client_id, strlen(client_id)},
+                       {name, strlen(name)}, {&duration, sizeof duration}};
+
+    digest_parts(parts, 6, key);
+}
+
+size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64_t iat, char *out,
+                             size_t cap)
+{
+    iss_ent_t *e;
+    size_t len = 0;
+
+    if (!c || !c->niss)
+        return 0;
+    e = &c->iss[slot_of(key, c->niss)];
+    pthread_mutex_lock(&c->iss_lock);
+    if (e->used && e->iat == iat && e->len < cap && svct_ct_equal(e->key, key, 32)) {
+        memcpy(out, e->jwt, e->len + 1);
+        len = e->len;
+        c->stats.issued_hits++;
+    } else {
+        c->stats.issued_misses++;
+    }
+    pthread_mutex_unlock(&c->iss_lock);
+    return len;
+}
+
+void svct_cache_issued_put(svct_cache_t *c, const unsigned char key[32], int64_t iat,
+                           const char *jwt, size_t len)
+{
+    iss_ent_t *e;
+    char *copy;
+
+    if (!c || !c->niss || !(copy = malloc(len + 1)))
+        return;
+    memcpy(copy, jwt, len);
+    copy[len] = '\0';
+    e = &c->iss[slot_of(key, c->niss)];
+    pthread_mutex_lock(&c->iss_lock);
+    free(e->jwt);
+    e->used = 1;
+    memcpy(e->key, key, 32);
+    e->iat = iat;
+    e->jwt = copy;
+    e->len = len;
+    pthread_mutex_unlock(&c->iss_lock);
+}

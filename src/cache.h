@@ -1,0 +1,119 @@
+/*
+ * Per-process caches that keep the per-request work of the module to a few
+ * lookups: verified sessions, token records with the store-wide state, and
+ * the session last issued for a token. One cache serves all the threads of a
+ * child (event and worker MPMs), each table behind its own mutex, each of a
+ * fixed size chosen at creation, so memory never grows with traffic.
+ *
+ * What may be cached, and why it stays correct:
+ * - A verified session: only what verification proved from the JWT itself
+ *   (signature, iss, aud, claims), keyed by SHA-256 over the keyring, the
+ *   expected iss and aud and the whole JWT. Its times are checked again on
+ *   every hit, so an entry is never used past the JWT's exp; what only the
+ *   store knows (token state, revocation) is always checked afresh.
+ * - Token records and revoked_before: tagged with a stamp of the store's
+ *   files (device, inode, size, mtime and ctime in ns). A hit needs the stamp
+ *   taken on this very request to equal the one taken under the store's
+ *   shared lock when the record was read, so a change made in place (as
+ *   svctoken makes every change) is seen by the next request, and a file
+ *   replaced by another within SVCT_CACHE_REOPEN_NS. Timestamps are only
+ *   as fine as the kernel's clock tick (a few ms): two writes within one
+ *   tick could leave equal stamps. So a stamp younger than
+ *   SVCT_CACHE_SETTLE_NS is never trusted: for a second after a change the
+ *   store is read from the file on every request, as with no cache.
+ * - The session last issued for (keyring, iss, aud, token, duration): reused
+ *   only while it carries exactly the iat a new one would get (the same
+ *   second, never below revoked_before), so it is the session that would be
+ *   signed now.
+ */
+#ifndef SVCT_CACHE_H
+#define SVCT_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_pools.h>
+#include "jwt.h"
+#include "record.h"
+
+/* Default table sizes (entries); see svct_cache_memory(). */
+#define SVCT_CACHE_SESSIONS 1024
+#define SVCT_CACHE_TOKENS 1024
+#define SVCT_CACHE_ISSUED 256
+/* Distinct stores cached per process; further stores are read uncached. */
+#define SVCT_CACHE_STORES_MAX 16
+/* A store stamp must be older than this to be trusted (see above). */
+#define SVCT_CACHE_SETTLE_NS INT64_C(1000000000)
+/* The store's files are stamped through descriptors kept open; a file
+ * replaced (renamed over, re-created) rather than written in place is seen
+ * within this time, when its path is looked at again. */
+#define SVCT_CACHE_REOPEN_NS INT64_C(500000000)
+
+typedef struct svct_cache svct_cache_t;
+typedef struct svct_cache_store svct_cache_store_t;
+
+typedef struct svct_file_stamp {
+    uint64_t dev, ino;
+    int64_t size, mtime_ns, ctime_ns;
+} svct_file_stamp_t;
+
+typedef struct svct_store_stamp {
+    int nfiles;
+    svct_file_stamp_t f[2];
+} svct_store_stamp_t;
+
+typedef struct svct_cache_stats {
+    uint64_t session_hits, session_misses;
+    uint64_t token_hits, token_misses;
+    uint64_t issued_hits, issued_misses;
+} svct_cache_stats_t;
+
+/* A cache with tables of the given sizes (0: that cache is off). NULL when
+ * out of memory. Thread-safe; free with svct_cache_destroy. */
+svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued);
+void svct_cache_destroy(svct_cache_t *c);
+/* Bytes held by a cache of these sizes, for the documentation and tests. */
+size_t svct_cache_memory(size_t sessions, size_t tokens, size_t issued);
+void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out);
+
+/* ---- verified sessions ---- */
+
+/* The key of JWT[0..LEN) as verified against RING, ISS and AUD. */
+void svct_cache_session_key(const void *ring, const char *iss, const char *aud, const char *jwt,
+                            size_t len, unsigned char key[32]);
+/* 1 and *S when KEY is cached, else 0. The caller checks the times. */
+int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_session_t *s);
+void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const svct_session_t *s);
+/* The time checks of svct_jwt_verify on claims already verified: NULL when S
+ * is valid at NOW with LEEWAY, else the same reason verify gives. */
+const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway);
+
+/* ---- token records ---- */
+
+/* The cache entry of the store PATH/DBMTYPE, made on first use (P is for
+ * temporary allocations). NULL if the store cannot be cached. */
+svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const char *dbmtype,
+                                     apr_pool_t *p);
+/* Stamps the store's files now. 0, or -1 if one is missing. */
+int svct_cache_store_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *stamp);
+/* 1 with *REC and *REVOKED_BEFORE when CLIENT_ID was cached under a stamp
+ * equal to STAMP, else 0. */
+int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
+                         const char *client_id, svct_record_t *rec, int64_t *revoked_before);
+/* Caches REC and REVOKED_BEFORE, read under the store's lock while its files
+ * had STAMP; does nothing if STAMP has not settled. */
+void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
+                          const svct_record_t *rec, int64_t revoked_before);
+
+/* ---- issued sessions ---- */
+
+void svct_cache_issued_key(const void *ring, const char *iss, const char *aud,
+                           const char *client_id, const char *name, int64_t duration,
+                           unsigned char key[32]);
+/* Copies the JWT cached under KEY with exactly this IAT into OUT (CAP
+ * bytes, NUL-terminated) and returns its length; 0 if there is none. */
+size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64_t iat, char *out,
+                             size_t cap);
+void svct_cache_issued_put(svct_cache_t *c, const unsigned char key[32], int64_t iat,
+                           const char *jwt, size_t len);
+
+#endif
