@@ -20,7 +20,6 @@
 #include "secret.h"
 
 /* Clock skew beyond a day is refused by svct_jwt_verify too. */
-#define SVCT_CACHE_LEEWAY_MAX 86400
 
 typedef struct {
     int used;
@@ -255,22 +254,6 @@ void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const 
     memcpy(e->key, key, 32);
     e->s = *s;
     pthread_mutex_unlock(&c->sess_lock);
-}
-
-const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway)
-{
-    /* Exactly the checks, and the order, of svct_jwt_check_claims. */
-    if (leeway < 0)
-        leeway = 0;
-    if (leeway > SVCT_CACHE_LEEWAY_MAX)
-        leeway = SVCT_CACHE_LEEWAY_MAX;
-    if (!(now < s->exp + leeway))
-        return "expired";
-    if (!(s->nbf <= now + leeway))
-        return "not yet valid";
-    if (!(s->iat <= now + leeway))
-        return "issued in the future";
-    return NULL;
 }
 
 /* ---- token records ---- */

@@ -83,9 +83,6 @@ void svct_cache_session_key(const void *ring, const char *iss, const char *aud, 
 /* 1 and *S when KEY is cached, else 0. The caller checks the times. */
 int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_session_t *s);
 void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const svct_session_t *s);
-/* The time checks of svct_jwt_verify on claims already verified: NULL when S
- * is valid at NOW with LEEWAY, else the same reason verify gives. */
-const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway);
 
 /* ---- token records ---- */
 

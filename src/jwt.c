@@ -21,6 +21,22 @@
 #define SVCT_JWT_TIME_MAX INT64_C(253402300799)
 /* Clock skew beyond a day is a configuration error, not skew. */
 #define SVCT_JWT_LEEWAY_MAX 86400
+
+const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway)
+{
+    if (leeway < 0)
+        leeway = 0;
+    if (leeway > SVCT_JWT_LEEWAY_MAX)
+        leeway = SVCT_JWT_LEEWAY_MAX;
+    if (!(now < s->exp + leeway))
+        return "expired";
+    if (!(s->nbf <= now + leeway))
+        return "not yet valid";
+    if (!(s->iat <= now + leeway))
+        return "issued in the future";
+    return NULL;
+}
+
 /* Our header is flat and our claims hold one array: deeper is hostile. */
 #define SVCT_JWT_DEPTH_MAX 4
 
@@ -262,17 +278,7 @@ static const char *svct_jwt_check_claims(json_t *claims, const svct_jwt_expect_t
     if (sub && !json_is_string(sub))
         return "bad sub";
 
-    if (leeway < 0)
-        leeway = 0;
-    if (leeway > SVCT_JWT_LEEWAY_MAX)
-        leeway = SVCT_JWT_LEEWAY_MAX;
-    if (!(now < s->exp + leeway))
-        return "expired";
-    if (!(s->nbf <= now + leeway))
-        return "not yet valid";
-    if (!(s->iat <= now + leeway))
-        return "issued in the future";
-    return NULL;
+    return svct_session_times_check(s, now, leeway);
 }
 
 int svct_jwt_verify(const svct_keyring_t *ring, const char *token, size_t len,
