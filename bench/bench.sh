@@ -6,17 +6,24 @@
 # keep-alive, no access log), started once. wrk (keep-alive) then runs, in
 # each of BENCH_ROUNDS rounds and for each case in a rotated order, the
 # baseline and the case back to back for BENCH_SECONDS each (which goes
-# first alternates). The machine is shared and its load drifts by tens of
-# per cent within a minute, so each case is compared with the baseline run
-# next to it: the ratio shown is the median of these paired ratios, beside
-# the median req/s of the case. Then a memory run: the children's RSS
-# before and after BENCH_RSS_REQUESTS requests that churn every cache.
+# first alternates). The machine is shared and its load drifts within a
+# minute, so each case is compared with the baseline run next to it: the
+# ratio shown is the median of these paired ratios, beside the median req/s
+# of the case. Then a memory run: the children's RSS before and after
+# BENCH_RSS_REQUESTS requests that churn every cache.
+#
+# With 2 CPUs or more, httpd runs on the first and wrk (one thread) on the
+# second (BENCH_PIN=0 lets them share all CPUs): the server is then the
+# bottleneck alone, and a run is not at the mercy of how the scheduler
+# interleaves client and server. The table shows how busy httpd's CPU was,
+# so that a case where the client, not httpd, set the pace stands out.
 #
 # Environment: HTTPD, SVCT_MODULE, SVCTOKEN, GEN_STORE (set by the Makefile),
 # BENCH_DIR (work files; the 1M-token store is kept there between runs),
 # BENCH_SECONDS (5), BENCH_ROUNDS (3), BENCH_CONNECTIONS (32),
-# BENCH_THREADS (2), BENCH_TOKENS (1000000), BENCH_RSS_REQUESTS (1000000),
-# BENCH_PORT (first port, 18080), BENCH_CASES (a subset, by name).
+# BENCH_THREADS (1 pinned, else 2), BENCH_TOKENS (1000000),
+# BENCH_RSS_REQUESTS (1000000), BENCH_PORT (first port, 18080), BENCH_PIN
+# (1), BENCH_CASES (a subset, by name).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +36,13 @@ GEN=${GEN_STORE:-$root/build/gen_store}
 SECS=${BENCH_SECONDS:-5}
 ROUNDS=${BENCH_ROUNDS:-3}
 CONNS=${BENCH_CONNECTIONS:-32}
-THREADS=${BENCH_THREADS:-2}
+PIN=${BENCH_PIN:-1}
+[ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null || PIN=0
+if [ "$PIN" = 1 ]; then
+    ON_SERVER=(taskset -c 0) ON_CLIENT=(taskset -c 1) THREADS=${BENCH_THREADS:-1}
+else
+    ON_SERVER=() ON_CLIENT=() THREADS=${BENCH_THREADS:-2}
+fi
 NTOKENS=${BENCH_TOKENS:-1000000}
 RSSREQ=${BENCH_RSS_REQUESTS:-1000000}
 PORT0=${BENCH_PORT:-18080}
@@ -37,7 +50,7 @@ MODS=/usr/lib/apache2/modules
 
 ALL_CASES="baseline exchange session-hs256 session-es256 exchange-1m session-1m
            dbm-sha1 dbm-bcrypt auth-tkt"
-CASES=${BENCH_CASES:-$ALL_CASES}
+CASES=$(echo ${BENCH_CASES:-$ALL_CASES}) # one line, one space between names
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -227,7 +240,7 @@ for c in $CASES; do
     "$HTTPD" -t -f "$B/conf/$c.conf" $asroot 2>"$B/logs/$c.configtest" ||
         die "$c: bad config: $(cat "$B/logs/$c.configtest")"
     rm -f "$B/run/$c.pid"
-    "$HTTPD" -f "$B/conf/$c.conf" $asroot -k start
+    "${ON_SERVER[@]}" "$HTTPD" -f "$B/conf/$c.conf" $asroot -k start
     started="$started $c"
 done
 for c in $CASES; do
@@ -261,14 +274,16 @@ cpu_ticks() {
     echo $t
 }
 
-run_wrk() { # CASE SECONDS -> "req/s cpu-us-per-request" (empty when an answer was not 2xx/3xx)
-    local c=$1 s=$2 out h args=() t0 t1
+mono() { awk '{print $1}' /proc/uptime; }
+
+run_wrk() { # CASE SECONDS -> "req/s cpu-us-per-request busy%" (empty when an answer was not 2xx/3xx)
+    local c=$1 s=$2 out h args=() t0 t1 w0 w1
     mapfile -t hdrs < <(headers_of "$c")
     for h in "${hdrs[@]}"; do args+=(-H "$h"); done
-    t0=$(cpu_ticks "$c")
-    out=$(wrk -t"$THREADS" -c"$CONNS" -d"${s}s" "${args[@]}" \
+    t0=$(cpu_ticks "$c") w0=$(mono)
+    out=$("${ON_CLIENT[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${s}s" "${args[@]}" \
         "http://127.0.0.1:$(port_of "$c")/p/index.html" 2>&1) || true
-    t1=$(cpu_ticks "$c")
+    t1=$(cpu_ticks "$c") w1=$(mono)
     # A read error or two is wrk closing its connections at the end; an
     # answer that is not 2xx/3xx, a refused connection or a timeout is not.
     if grep -q 'Non-2xx' <<<"$out" ||
@@ -279,13 +294,15 @@ run_wrk() { # CASE SECONDS -> "req/s cpu-us-per-request" (empty when an answer w
     fi
     # httpd's own CPU per request is far steadier than req/s on a shared
     # machine (wrk and the neighbours take their share of the same cores).
-    awk -v dt=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" '/ requests in / {n = $1}
-        /^Requests\/sec:/ {r = $2} END {printf "%s %.1f\n", r, (n > 0) ? dt * 1e6 / hz / n : 0}' <<<"$out"
+    awk -v dt=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v wall="$(echo "$w1 - $w0" | bc)" \
+        '/ requests in / {n = $1} /^Requests\/sec:/ {r = $2}
+        END {printf "%s %.1f %.0f\n", r, (n > 0) ? dt * 1e6 / hz / n : 0,
+             (wall > 0) ? 100 * dt / hz / wall : 0}' <<<"$out"
 }
 
 log "warming up..."
 for c in $CASES; do run_wrk "$c" 1 >/dev/null; done
-declare -A results ratios cpu
+declare -A results ratios cpu busy
 ncases=$(wc -w <<<"$CASES")
 for r in $(seq "$ROUNDS"); do
     # Rotate the order each round so that no case always runs first or last.
@@ -298,10 +315,12 @@ for r in $(seq "$ROUNDS"); do
         else
             v=$(run_wrk "$c" "$SECS") b=$(run_wrk baseline "$SECS")
         fi
-        read -r v vcpu <<<"${v:-0 0}"
-        read -r b bcpu <<<"${b:-0 0}"
+        read -r v vcpu vbusy <<<"${v:-0 0 0}"
+        read -r b bcpu bbusy <<<"${b:-0 0 0}"
         cpu[$c]="${cpu[$c]:-} $vcpu"
         cpu[baseline]="${cpu[baseline]:-} $bcpu"
+        busy[$c]="${busy[$c]:-} $vbusy"
+        busy[baseline]="${busy[baseline]:-} $bbusy"
         results[$c]="${results[$c]:-} ${v:-0}"
         results[baseline]="${results[baseline]:-} ${b:-0}"
         ratios[$c]="${ratios[$c]:-} $(awk -v a="${v:-0}" -v b="${b:-0}" 'BEGIN { printf "%.4f", (b > 0) ? a / b : 0 }')"
@@ -310,9 +329,10 @@ for r in $(seq "$ROUNDS"); do
 done
 
 median() { tr ' ' '\n' | { grep . || echo 0; } | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-declare -A med rmed cmed
+declare -A med rmed cmed bmed
 for c in $CASES; do
     cmed[$c]=$(median <<<"${cpu[$c]:-0}")
+    bmed[$c]=$(median <<<"${busy[$c]:-0}")
     med[$c]=$(median <<<"${results[$c]}")
     rmed[$c]=$(median <<<"${ratios[$c]:-1}")
 done
@@ -332,7 +352,7 @@ rss_run() {
         local done_=0 n
         while [ "$done_" -lt "$1" ]; do
             n=$(BENCH_TOKENS=$((NTOKENS - 1)) BENCH_SECRET=$BULK_SECRET \
-                wrk -t"$THREADS" -c"$CONNS" -d10s -s "$here/churn.lua" \
+                "${ON_CLIENT[@]}" wrk -t"$THREADS" -c"$CONNS" -d10s -s "$here/churn.lua" \
                 "http://127.0.0.1:$(port_of $c)/p/index.html" 2>&1 |
                 awk '/^churn:/ { if ($4 != 0) print "bad"; else print $2 }')
             [ "$n" = bad ] && die "memory run: some answers were not 200"
@@ -356,15 +376,18 @@ RSS_GROWTH=""
 # ---- the table ----
 echo
 echo "mod_access_svctoken bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-echo "$("$HTTPD" -v | head -1 | sed 's/^Server version: //'), event MPM 2x32 threads, keep-alive; wrk -t$THREADS -c$CONNS, ${SECS}s x $ROUNDS rounds, median"
-printf '%-16s %8s %7s %12s %9s   %s\n' case "req/s" ratio "httpd us/req" "cpu ratio" \
+pinning="httpd and wrk share the CPUs"
+[ "$PIN" = 1 ] && pinning="httpd on CPU 0, wrk on CPU 1"
+echo "$("$HTTPD" -v | head -1 | sed 's/^Server version: //'), event MPM 2x32 threads, keep-alive; wrk -t$THREADS -c$CONNS, ${SECS}s x $ROUNDS rounds, median; $pinning"
+printf '%-16s %8s %7s %12s %9s %6s   %s\n' case "req/s" ratio "httpd us/req" "cpu ratio" busy \
     "paired ratios to the baseline run beside it"
 for c in $CASES; do
-    printf '%-16s %8.0f %7s %12.1f %9s   %s\n' "$c" "${med[$c]}" "$(pr "$c")" "${cmed[$c]}" \
-        "$(ratio "${cmed[baseline]}" "${cmed[$c]}")" "$(: "${ratios[$c]:-}"; echo "${_# }")"
+    printf '%-16s %8.0f %7s %12.1f %9s %5.0f%%   %s\n' "$c" "${med[$c]}" "$(pr "$c")" "${cmed[$c]}" \
+        "$(ratio "${cmed[baseline]}" "${cmed[$c]}")" "${bmed[$c]}" "$(: "${ratios[$c]:-}"; echo "${_# }")"
 done
 echo "ratio: median of req/s(case) / req/s(baseline run beside it); httpd us/req: median CPU time"
-echo "(user+sys) of the httpd children per request; cpu ratio = baseline us/req / case us/req."
+echo "(user+sys) of the httpd children per request; cpu ratio = baseline us/req / case us/req;"
+echo "busy: CPU time of the httpd children / wall time (100% = one CPU saturated)."
 echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"
 [ -n "$rss_line" ] && echo "$rss_line"
 

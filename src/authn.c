@@ -49,7 +49,7 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
 
     if (store->cache)
         cs = svct_cache_store(store->cache, store->path, store->dbmtype, p);
-    if (cs && svct_cache_store_stamp(cs, &stamp) == 0 &&
+    if (cs && svct_cache_store_recent_stamp(cs, &stamp) == 0 &&
         svct_cache_token_get(store->cache, cs, &stamp, client_id, &out->token,
                              &out->revoked_before))
         return SVCT_AUTHN_OK;

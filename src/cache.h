@@ -12,11 +12,15 @@
  *   every hit, so an entry is never used past the JWT's exp; what only the
  *   store knows (token state, revocation) is always checked afresh.
  * - Token records and revoked_before: tagged with a stamp of the store's
- *   files (device, inode, size, mtime and ctime in ns). A hit needs the stamp
- *   taken on this very request to equal the one taken under the store's
- *   shared lock when the record was read, so a change made in place (as
- *   svctoken makes every change) is seen by the next request, and a file
- *   replaced by another within SVCT_CACHE_REOPEN_NS. Timestamps are only
+ *   files (device, inode, size, mtime and ctime in ns). A hit needs a stamp
+ *   taken at most SVCT_CACHE_RECHECK_NS before this request began to equal
+ *   the one taken under the store's shared lock when the record was read.
+ *   svctoken returns SVCT_STORE_VISIBLE_NS (twice that) after its last
+ *   write (store.h), so whatever it changed in place is seen by the next
+ *   request; a change made by other means, within SVCT_CACHE_RECHECK_NS;
+ *   a file replaced by another, within SVCT_CACHE_REOPEN_NS. Sharing one
+ *   fstat() between the requests of a millisecond keeps the syscall off
+ *   the path of nearly every request. Timestamps are only
  *   as fine as the kernel's clock tick (a few ms): two writes within one
  *   tick could leave equal stamps. So a stamp younger than
  *   SVCT_CACHE_SETTLE_NS is never trusted: for a second after a change the
@@ -34,6 +38,7 @@
 #include <apr_pools.h>
 #include "jwt.h"
 #include "record.h"
+#include "store.h"
 
 /* Default table sizes (entries); see svct_cache_memory(). */
 #define SVCT_CACHE_SESSIONS 1024
@@ -43,6 +48,8 @@
 #define SVCT_CACHE_STORES_MAX 16
 /* A store stamp must be older than this to be trusted (see above). */
 #define SVCT_CACHE_SETTLE_NS INT64_C(1000000000)
+/* A stamp of the store's files serves the requests of this long. */
+#define SVCT_CACHE_RECHECK_NS (SVCT_STORE_VISIBLE_NS / 2)
 /* The store's files are stamped through descriptors kept open; a file
  * replaced (renamed over, re-created) rather than written in place is seen
  * within this time, when its path is looked at again. */
@@ -92,6 +99,9 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
                                      apr_pool_t *p);
 /* Stamps the store's files now. 0, or -1 if one is missing. */
 int svct_cache_store_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *stamp);
+/* The stamp of the store's files taken by this process at most
+ * SVCT_CACHE_RECHECK_NS ago, or a new one (svct_cache_store_stamp). */
+int svct_cache_store_recent_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *stamp);
 /* 1 with *REC and *REVOKED_BEFORE when CLIENT_ID was cached under a stamp
  * equal to STAMP, else 0. */
 int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,

@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <apr_dbm.h>
@@ -47,6 +48,7 @@ struct svct_store {
     int lockfd;             /* -1 when the store has no lock file yet (read only) */
     svct_store_mode_t mode;
     int writer; /* WRITE or MODIFY */
+    int changed; /* a write reached the files: close waits, see store.h */
     const char *path;
     const char *used1; /* the DBM's main file, to tell whether the store exists */
     const char *error;
@@ -73,6 +75,16 @@ static apr_status_t svct_store_lock_cleanup(void *data)
     if (st->lockfd >= 0) {
         close(st->lockfd);
         st->lockfd = -1;
+    }
+    /* Runs after the DBM has been closed and flushed (a pre-cleanup), so
+     * the last write is on the files now: let every reader's next re-check
+     * of them come first (store.h, "Visibility"). */
+    if (st->changed) {
+        struct timespec left = {0, SVCT_STORE_VISIBLE_NS};
+
+        st->changed = 0;
+        while (nanosleep(&left, &left) != 0 && errno == EINTR)
+            ;
     }
     return APR_SUCCESS;
 }
@@ -261,6 +273,7 @@ static svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t 
     k.dsize = klen;
     v.dptr = (char *)val;
     v.dsize = vlen;
+    st->changed = 1;
     rv = apr_dbm_store(st->dbm, k, v);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
@@ -278,6 +291,7 @@ static svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t 
                                st->path);
     k.dptr = (char *)key;
     k.dsize = klen;
+    st->changed = 1;
     rv = apr_dbm_delete(st->dbm, k);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
@@ -382,6 +396,7 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
         apr_int32_t how = APR_DBM_READONLY;
         if (st->writer)
             how = exists1 || exists2 ? APR_DBM_READWRITE : APR_DBM_RWCREATE;
+        st->changed = how == APR_DBM_RWCREATE;
         rv = apr_dbm_open_ex(&st->dbm, type, path, how, SVCT_STORE_PERMS, st->dbm_pool);
         if (rv != APR_SUCCESS) {
             char buf[256];

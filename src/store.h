@@ -11,6 +11,12 @@
  * handle, so threads of one process do not share a lock). A multi-key change
  * is therefore seen whole or not at all, for every DBM type, and a reader only
  * ever waits the few milliseconds a write takes; it never fails because of one.
+ *
+ * Visibility: closing a handle that changed the store returns only
+ * SVCT_STORE_VISIBLE_NS after the last write reached the files. A reader
+ * that looks at the files' stamps at most every SVCT_STORE_VISIBLE_NS / 2
+ * (the module's cache, cache.h) therefore sees every change made by a
+ * command that has returned, on the very next request.
  */
 #ifndef SVCT_STORE_H
 #define SVCT_STORE_H
@@ -20,6 +26,9 @@
 #include "record.h"
 
 typedef struct svct_store svct_store_t;
+
+/* See "Visibility" above: 2 ms, unnoticeable to whoever runs svctoken. */
+#define SVCT_STORE_VISIBLE_NS INT64_C(2000000)
 
 typedef enum {
     SVCT_STORE_OK = 0,

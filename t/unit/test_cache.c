@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <apr_dbm.h>
 #include <apr_general.h>
 
 #include "authn.h"
@@ -159,6 +163,70 @@ static void test_store_type(const char *type)
     is_int(by_secret(&store, &tok), SVCT_AUTHN_UNKNOWN_ID, "%s: delete seen at once", type);
     is_int(by_session(&store, &s), SVCT_AUTHN_UNKNOWN_ID, "%s: ... by its sessions", type);
     is_int(by_secret(&store, &other), SVCT_AUTHN_OK, "%s: the other token still works", type);
+    svct_cache_destroy(c);
+}
+
+static int64_t mono_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int stamps_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b)
+{
+    int i;
+
+    if (a->nfiles != b->nfiles)
+        return 0;
+    for (i = 0; i < a->nfiles; i++)
+        if (memcmp(&a->f[i], &b->f[i], sizeof a->f[i]))
+            return 0;
+    return 1;
+}
+
+/* A change made without svctoken (no wait on close) is seen once
+ * SVCT_CACHE_RECHECK_NS has passed; within it, one fstat() serves. */
+static void test_recheck(const char *type)
+{
+    char path[256];
+    svct_cache_t *c = svct_cache_create(8, 8, 8);
+    svct_record_t tok = make_token("recheck", 7);
+    svct_cache_store_t *cs;
+    svct_store_stamp_t a, b, d;
+    struct timespec times[2] = {{0, UTIME_OMIT}, {0, 0}};
+    const char *file1 = NULL, *file2 = NULL;
+    int64_t t0;
+    int tries, reused = 0;
+
+    snprintf(path, sizeof path, "%s/recheck-%s", dir, type);
+    write_store(path, type, 0, &tok, 0);
+    apr_dbm_get_usednames_ex(pool, type, path, &file1, &file2);
+    cs = svct_cache_store(c, path, type, pool);
+    ok(cs != NULL, "%s: store entry", type);
+    if (!cs) {
+        svct_cache_destroy(c);
+        return;
+    }
+    /* Reuse within the interval, unless this thread lost the CPU between
+     * the two calls for that long: a few tries. */
+    for (tries = 0; tries < 20 && !reused; tries++) {
+        t0 = mono_now();
+        svct_cache_store_stamp(cs, &a);
+        svct_cache_store_recent_stamp(cs, &b);
+        if (mono_now() - t0 < SVCT_CACHE_RECHECK_NS / 2)
+            reused = stamps_equal(&a, &b);
+        times[1].tv_sec = 1000000000 + tries; /* a new mtime, written behind our back */
+        utimensat(AT_FDCWD, file1, times, 0);
+        svct_cache_store_recent_stamp(cs, &d);
+        if (mono_now() - t0 < SVCT_CACHE_RECHECK_NS / 2 && !stamps_equal(&a, &d))
+            reused = 0;
+    }
+    ok(reused, "%s: a stamp serves the requests of SVCT_CACHE_RECHECK_NS", type);
+    usleep((useconds_t)(SVCT_CACHE_RECHECK_NS / 1000) + 200);
+    svct_cache_store_recent_stamp(cs, &d);
+    ok(!stamps_equal(&a, &d), "%s: a change behind svctoken's back is seen after it", type);
     svct_cache_destroy(c);
 }
 
@@ -339,8 +407,10 @@ int main(void)
     test_sessions(ring);
     test_issue(ring);
     test_threads();
-    for (i = 0; i < sizeof types / sizeof types[0]; i++)
+    for (i = 0; i < sizeof types / sizeof types[0]; i++) {
         test_store_type(types[i]);
+        test_recheck(types[i]);
+    }
     svct_keyring_free(ring);
     {
         char cmd[300];

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <apr_dbm.h>
@@ -182,7 +183,19 @@ static void test_type(const char *type)
     is_int(when, 0, "%s: revoked_before is 0 when never set", t);
     is_int(svct_store_set_revoked_before(st, 1700000001), SVCT_STORE_OK, "%s: set revoked", t);
     is_int(svct_store_set_revoked_before(st, -1), SVCT_STORE_CORRUPT, "%s: negative refused", t);
-    svct_store_close(st);
+    {
+        /* The module's cache re-checks the files every SVCT_STORE_VISIBLE_NS
+         * / 2 at most: a change is only complete once that has passed. */
+        struct timespec t0, t1;
+        int64_t took;
+
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        svct_store_close(st);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        took = (int64_t)(t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+        ok(took >= SVCT_STORE_VISIBLE_NS, "%s: closing after a change waits %lld ns (>= %lld)",
+           t, (long long)took, (long long)SVCT_STORE_VISIBLE_NS);
+    }
     ok(lockable(path, LOCK_EX) == 1, "%s: close releases the lock", t);
     ok(raw_get(path, type, "meta:format", val, sizeof(val)) == 1 && strcmp(val, "1") == 0,
        "%s: meta:format is 1", t);
