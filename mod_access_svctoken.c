@@ -624,27 +624,38 @@ static int svct_note_auth_failure(request_rec *r, const char *auth_type)
     return OK;
 }
 
-/* Removes every spelling of the credential and assertion headers (case, '-'
- * or '_') so that only the module's own assertion reaches a handler. */
-static int collect_scrubbed(void *names, const char *key, const char *value)
+static int is_scrubbed(const char *key)
 {
     size_t len = strlen(key);
 
-    if (svct_header_name_matches(key, len, SVCT_HDR_SECRET) ||
-        svct_header_name_matches(key, len, SVCT_HDR_ASSERTION))
-        APR_ARRAY_PUSH((apr_array_header_t *)names, const char *) = key;
-    return 1;
+    /* Most headers are told apart by their length alone. */
+    return (len == sizeof SVCT_HDR_SECRET - 1 &&
+            svct_header_name_matches(key, len, SVCT_HDR_SECRET)) ||
+           (len == sizeof SVCT_HDR_ASSERTION - 1 &&
+            svct_header_name_matches(key, len, SVCT_HDR_ASSERTION));
 }
 
+/* Removes every spelling of the credential and assertion headers (case, '-'
+ * or '_') so that only the module's own assertion reaches a handler. One pass
+ * over the headers finds none on nearly every request; each spelling found is
+ * unset (every header of that name) and the headers looked at again. */
 static int svct_fixups(request_rec *r)
 {
     const svct_req_info *info = token_of(r);
-    apr_array_header_t *names = apr_array_make(r->pool, 2, sizeof(const char *));
+    const apr_array_header_t *hdrs = apr_table_elts(r->headers_in);
+    const char *found;
     int i;
 
-    apr_table_do(collect_scrubbed, names, r->headers_in, NULL);
-    for (i = 0; i < names->nelts; i++)
-        apr_table_unset(r->headers_in, APR_ARRAY_IDX(names, i, const char *));
+    do {
+        const apr_table_entry_t *e = (const apr_table_entry_t *)hdrs->elts;
+
+        found = NULL;
+        for (i = 0; i < hdrs->nelts && !found; i++)
+            if (e[i].key && is_scrubbed(e[i].key))
+                found = e[i].key;
+        if (found)
+            apr_table_unset(r->headers_in, found);
+    } while (found);
     if (info) {
         apr_table_setn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
         if (!r->ap_auth_type)

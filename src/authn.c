@@ -128,14 +128,12 @@ int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, c
                               size_t len, const svct_jwt_expect_t *expect, svct_session_t *session,
                               const char **why)
 {
-    unsigned char key[32];
     const char *reason;
 
     if (!cache || !ring || !jwt || !expect || !expect->iss || !expect->aud || !session ||
         len > SVCT_JWT_MAX)
         return svct_jwt_verify(ring, jwt, len, expect, session, why);
-    svct_cache_session_key(ring, expect->iss, expect->aud, jwt, len, key);
-    if (svct_cache_session_get(cache, key, session)) {
+    if (svct_cache_session_get(cache, ring, expect->iss, expect->aud, jwt, len, session)) {
         reason = svct_session_times_check(session, expect->now, expect->leeway);
         if (!reason)
             return 0;
@@ -146,7 +144,7 @@ int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, c
     }
     if (svct_jwt_verify(ring, jwt, len, expect, session, why) != 0)
         return -1;
-    svct_cache_session_put(cache, key, session);
+    svct_cache_session_put(cache, ring, expect->iss, expect->aud, jwt, len, session);
     return 0;
 }
 

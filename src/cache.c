@@ -14,7 +14,9 @@
 
 #include <apr_dbm.h>
 #include <apr_strings.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "cache.h"
 #include "secret.h"
@@ -24,10 +26,21 @@ _Static_assert(2 * SVCT_CACHE_RECHECK_NS <= SVCT_STORE_VISIBLE_NS,
 
 /* Clock skew beyond a day is refused by svct_jwt_verify too. */
 
+/* A verified session is looked up by its text (the expected iss and aud and
+ * the JWT, back to back), compared whole: no digest to compute on a hit.
+ * Longer texts are not cached; an ES256 JWT of the longest name, with a long
+ * audience, still fits. */
+#define SESS_TEXT_MAX 1024
+/* Bytes at the end of a JWT that pick its slot. */
+#define SESS_HASHED 16
+
 typedef struct {
     int used;
-    unsigned char key[32];
+    const void *ring;
+    uint64_t hash; /* of the JWT's last bytes (session_slot) */
+    uint16_t iss_len, aud_len, jwt_len;
     svct_session_t s;
+    char text[SESS_TEXT_MAX];
 } sess_ent_t;
 
 typedef struct {
@@ -36,12 +49,16 @@ typedef struct {
     svct_record_t rec;
 } tok_ent_t;
 
+/* Issued JWTs are kept inline, so a put never allocates; longer ones are
+ * not cached. */
+#define ISS_JWT_MAX 1024
+
 typedef struct {
     int used;
     unsigned char key[32];
     int64_t iat;
-    char *jwt; /* malloc()ed, NUL-terminated */
     size_t len;
+    char jwt[ISS_JWT_MAX]; /* NUL-terminated */
 } iss_ent_t;
 
 struct svct_cache_store {
@@ -76,6 +93,7 @@ struct svct_cache {
     int nstores;
     svct_cache_store_t stores[SVCT_CACHE_STORES_MAX];
     svct_cache_stats_t stats;
+    uint64_t seed; /* of text_hash(): random, so no client can aim at one slot */
 };
 
 /* ---- hashing ---- */
@@ -100,15 +118,15 @@ typedef struct {
  * same failing key finds what the same inputs verified). */
 static void digest_parts(const part_t *parts, size_t n, unsigned char key[32])
 {
-    unsigned char buf[SVCT_JWT_MAX + 2048];
+    unsigned char buf[2048];
     EVP_MD_CTX *ctx;
     unsigned int len = 0;
     size_t i, used = 0;
     int ok;
 
     pthread_once(&sha_once, sha_init);
-    /* The usual case, one JWT and a few short strings: one call over one
-     * buffer saves the per-call overhead of eight updates (about 10 %). */
+    /* The usual case, a few short strings: one call over one buffer saves
+     * the per-call overhead of a dozen updates. */
     for (i = 0; i < n && used <= sizeof buf; i++)
         used += sizeof(uint64_t) + parts[i].len;
     if (i == n && used <= sizeof buf) {
@@ -144,26 +162,33 @@ static size_t slot_of(const unsigned char key[32], size_t n)
     return (size_t)(v % n);
 }
 
-static uint64_t fnv1a(const void *data, size_t len, uint64_t h)
+/* A fast keyed hash that only spreads entries over the slots: a hit also
+ * needs the whole key to be equal, so it need not resist forgery. */
+static uint64_t text_hash(uint64_t seed, const char *p, size_t len)
 {
-    const unsigned char *s = data;
-    size_t i;
+    const uint64_t k = UINT64_C(0x9e3779b97f4a7c15);
+    uint64_t h = seed ^ (len * k), w;
+    size_t i = 0;
 
-    for (i = 0; i < len; i++) {
-        h ^= s[i];
-        h *= UINT64_C(0x100000001b3);
+    for (; i + sizeof w <= len; i += sizeof w) {
+        memcpy(&w, p + i, sizeof w);
+        h = (h ^ w) * k;
+        h ^= h >> 31;
     }
-    return h;
+    w = 0;
+    memcpy(&w, p + i, len - i);
+    h = (h ^ w) * k;
+    h ^= h >> 29;
+    h *= UINT64_C(0xbf58476d1ce4e5b9);
+    return h ^ (h >> 32);
 }
 
 /* ---- life cycle ---- */
 
 size_t svct_cache_memory(size_t sessions, size_t tokens, size_t issued)
 {
-    /* Issued JWTs are stored at their length; 1 KB covers an ES256 or
-     * HS256 session with a long name. */
     return sizeof(svct_cache_t) + sessions * sizeof(sess_ent_t) + tokens * sizeof(tok_ent_t) +
-           issued * (sizeof(iss_ent_t) + 1024);
+           issued * sizeof(iss_ent_t);
 }
 
 svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
@@ -184,6 +209,8 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
         svct_cache_destroy(c);
         return NULL;
     }
+    if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
+        c->seed = (uint64_t)(uintptr_t)c ^ (uint64_t)time(NULL);
     pthread_once(&sha_once, sha_init);
     return c;
 }
@@ -195,8 +222,6 @@ void svct_cache_destroy(svct_cache_t *c)
 
     if (!c)
         return;
-    for (i = 0; c->iss && i < c->niss; i++)
-        free(c->iss[i].jwt);
     for (j = 0; j < c->nstores; j++) {
         for (i = 0; i < 2; i++)
             if (c->stores[j].fds[i] >= 0)
@@ -207,9 +232,12 @@ void svct_cache_destroy(svct_cache_t *c)
         free(c->stores[j].files[0]);
         free(c->stores[j].files[1]);
     }
-    /* Session entries hold token names: wipe them before they go. */
+    /* The entries hold sessions (bearer credentials) and token names: wipe
+     * them before they go. */
     if (c->sess)
-        memset(c->sess, 0, c->nsess * sizeof *c->sess);
+        OPENSSL_cleanse(c->sess, c->nsess * sizeof *c->sess);
+    if (c->iss)
+        OPENSSL_cleanse(c->iss, c->niss * sizeof *c->iss);
     free(c->sess);
     free(c->tok);
     free(c->iss);
@@ -240,24 +268,43 @@ void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out)
 
 /* ---- verified sessions ---- */
 
-void svct_cache_session_key(const void *ring, const char *iss, const char *aud, const char *jwt,
-                            size_t len, unsigned char key[32])
+/* The slot of a session, or NULL if it cannot be cached; *HASH, *ISS_LEN,
+ * *AUD_LEN for the compare. */
+static sess_ent_t *session_slot(svct_cache_t *c, const char *iss, const char *aud,
+                                const char *jwt, size_t len, uint64_t *hash, size_t *iss_len,
+                                size_t *aud_len)
 {
-    part_t parts[4] = {{&ring, sizeof ring}, {iss, strlen(iss)}, {aud, strlen(aud)}, {jwt, len}};
-
-    digest_parts(parts, 4, key);
+    if (!c || !c->nsess || !iss || !aud || !jwt)
+        return NULL;
+    *iss_len = strlen(iss);
+    *aud_len = strlen(aud);
+    if (len > SESS_TEXT_MAX || *iss_len + *aud_len > SESS_TEXT_MAX - len)
+        return NULL;
+    /* The slot comes from the JWT's last bytes, its signature: they differ
+     * between any two sessions, and a client cannot crowd a slot with JWTs
+     * that fail verification, since only verified ones are put. */
+    *hash = text_hash(c->seed, jwt + (len > SESS_HASHED ? len - SESS_HASHED : 0),
+                      len > SESS_HASHED ? SESS_HASHED : len) ^ len;
+    return &c->sess[*hash % c->nsess];
 }
 
-int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_session_t *s)
+int svct_cache_session_get(svct_cache_t *c, const void *ring, const char *iss, const char *aud,
+                           const char *jwt, size_t len, svct_session_t *s)
 {
-    sess_ent_t *e;
+    size_t il, al;
+    uint64_t h;
+    sess_ent_t *e = session_slot(c, iss, aud, jwt, len, &h, &il, &al);
     int hit;
 
-    if (!c || !c->nsess)
+    if (!e)
         return 0;
-    e = &c->sess[slot_of(key, c->nsess)];
     pthread_mutex_lock(&c->sess_lock);
-    hit = e->used && svct_ct_equal(e->key, key, 32);
+    /* iss and aud are the server's own; the JWT is compared in constant
+     * time, although a client that does not hold it can reach the compare
+     * only through a 64-bit hash collision with a secret seed. */
+    hit = e->used && e->ring == ring && e->hash == h && e->iss_len == il && e->aud_len == al &&
+          e->jwt_len == len && !memcmp(e->text, iss, il) && !memcmp(e->text + il, aud, al) &&
+          svct_ct_equal(e->text + il + al, jwt, len);
     if (hit) {
         *s = e->s;
         c->stats.session_hits++;
@@ -268,16 +315,25 @@ int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_se
     return hit;
 }
 
-void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const svct_session_t *s)
+void svct_cache_session_put(svct_cache_t *c, const void *ring, const char *iss, const char *aud,
+                            const char *jwt, size_t len, const svct_session_t *s)
 {
-    sess_ent_t *e;
+    size_t il, al;
+    uint64_t h;
+    sess_ent_t *e = session_slot(c, iss, aud, jwt, len, &h, &il, &al);
 
-    if (!c || !c->nsess)
+    if (!e)
         return;
-    e = &c->sess[slot_of(key, c->nsess)];
     pthread_mutex_lock(&c->sess_lock);
     e->used = 1;
-    memcpy(e->key, key, 32);
+    e->ring = ring;
+    e->hash = h;
+    e->iss_len = (uint16_t)il;
+    e->aud_len = (uint16_t)al;
+    e->jwt_len = (uint16_t)len;
+    memcpy(e->text, iss, il);
+    memcpy(e->text + il, aud, al);
+    memcpy(e->text + il + al, jwt, len);
     e->s = *s;
     pthread_mutex_unlock(&c->sess_lock);
 }
@@ -289,10 +345,17 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
 {
     const char *type = dbmtype ? dbmtype : "default", *used1 = NULL, *used2 = NULL;
     svct_cache_store_t *cs = NULL;
-    int i;
+    int i, n;
 
     if (!c || !c->ntok || !path)
         return NULL;
+    /* Entries are only ever appended, each whole before nstores counts it,
+     * and never change: finding a store seen before takes no lock. */
+    n = __atomic_load_n(&c->nstores, __ATOMIC_ACQUIRE);
+    for (i = 0; i < n; i++) {
+        if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type))
+            return &c->stores[i];
+    }
     pthread_mutex_lock(&c->tok_lock);
     for (i = 0; i < c->nstores; i++) {
         if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type)) {
@@ -302,24 +365,24 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
     }
     if (!cs && c->nstores < SVCT_CACHE_STORES_MAX &&
         apr_dbm_get_usednames_ex(p, type, path, &used1, &used2) == APR_SUCCESS && used1) {
-        svct_cache_store_t *n = &c->stores[c->nstores];
+        svct_cache_store_t *ns = &c->stores[c->nstores];
 
-        memset(n, 0, sizeof *n);
-        n->path = strdup(path);
-        n->type = strdup(type);
-        n->files[0] = strdup(used1);
-        n->files[1] = used2 ? strdup(used2) : NULL;
-        n->nfiles = used2 ? 2 : 1;
-        n->fds[0] = n->fds[1] = -1;
-        if (n->path && n->type && n->files[0] && (!used2 || n->files[1]) &&
-            pthread_rwlock_init(&n->fd_lock, NULL) == 0) {
-            c->nstores++;
-            cs = n;
+        memset(ns, 0, sizeof *ns);
+        ns->path = strdup(path);
+        ns->type = strdup(type);
+        ns->files[0] = strdup(used1);
+        ns->files[1] = used2 ? strdup(used2) : NULL;
+        ns->nfiles = used2 ? 2 : 1;
+        ns->fds[0] = ns->fds[1] = -1;
+        if (ns->path && ns->type && ns->files[0] && (!used2 || ns->files[1]) &&
+            pthread_rwlock_init(&ns->fd_lock, NULL) == 0) {
+            __atomic_store_n(&c->nstores, c->nstores + 1, __ATOMIC_RELEASE);
+            cs = ns;
         } else {
-            free(n->path);
-            free(n->type);
-            free(n->files[0]);
-            free(n->files[1]);
+            free(ns->path);
+            free(ns->type);
+            free(ns->files[0]);
+            free(ns->files[1]);
         }
     }
     pthread_mutex_unlock(&c->tok_lock);
@@ -460,9 +523,8 @@ static int stamp_settled(const svct_store_stamp_t *st)
 
 static size_t tok_slot(const svct_cache_t *c, const svct_cache_store_t *cs, const char *client_id)
 {
-    uint64_t h = fnv1a(&cs, sizeof cs, UINT64_C(0xcbf29ce484222325));
-
-    return (size_t)(fnv1a(client_id, strlen(client_id), h) % c->ntok);
+    return (size_t)(text_hash(c->seed ^ (uint64_t)(uintptr_t)cs, client_id, strlen(client_id)) %
+                    c->ntok);
 }
 
 int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
@@ -539,7 +601,7 @@ size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64
         return 0;
     e = &c->iss[slot_of(key, c->niss)];
     pthread_mutex_lock(&c->iss_lock);
-    if (e->used && e->iat == iat && e->len < cap && svct_ct_equal(e->key, key, 32)) {
+    if (e->used && e->iat == iat && e->len < cap && !memcmp(e->key, key, 32)) {
         memcpy(out, e->jwt, e->len + 1);
         len = e->len;
         c->stats.issued_hits++;
@@ -554,19 +616,16 @@ void svct_cache_issued_put(svct_cache_t *c, const unsigned char key[32], int64_t
                            const char *jwt, size_t len)
 {
     iss_ent_t *e;
-    char *copy;
 
-    if (!c || !c->niss || !(copy = malloc(len + 1)))
+    if (!c || !c->niss || len >= ISS_JWT_MAX)
         return;
-    memcpy(copy, jwt, len);
-    copy[len] = '\0';
     e = &c->iss[slot_of(key, c->niss)];
     pthread_mutex_lock(&c->iss_lock);
-    free(e->jwt);
     e->used = 1;
     memcpy(e->key, key, 32);
     e->iat = iat;
-    e->jwt = copy;
+    memcpy(e->jwt, jwt, len);
+    e->jwt[len] = '\0';
     e->len = len;
     pthread_mutex_unlock(&c->iss_lock);
 }

@@ -7,8 +7,9 @@
  *
  * What may be cached, and why it stays correct:
  * - A verified session: only what verification proved from the JWT itself
- *   (signature, iss, aud, claims), keyed by SHA-256 over the keyring, the
- *   expected iss and aud and the whole JWT. Its times are checked again on
+ *   (signature, iss, aud, claims), found again only by the same keyring,
+ *   expected iss and aud and the whole JWT, byte for byte (a fast keyed
+ *   hash picks the slot; the entry keeps the text). Its times are checked again on
  *   every hit, so an entry is never used past the JWT's exp; what only the
  *   store knows (token state, revocation) is always checked afresh.
  * - Token records and revoked_before: tagged with a stamp of the store's
@@ -84,12 +85,15 @@ void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out);
 
 /* ---- verified sessions ---- */
 
-/* The key of JWT[0..LEN) as verified against RING, ISS and AUD. */
-void svct_cache_session_key(const void *ring, const char *iss, const char *aud, const char *jwt,
-                            size_t len, unsigned char key[32]);
-/* 1 and *S when KEY is cached, else 0. The caller checks the times. */
-int svct_cache_session_get(svct_cache_t *c, const unsigned char key[32], svct_session_t *s);
-void svct_cache_session_put(svct_cache_t *c, const unsigned char key[32], const svct_session_t *s);
+/* 1 and *S when JWT[0..LEN), verified against RING, ISS and AUD, is cached
+ * (the same bytes, the same RING, ISS and AUD), else 0. The caller checks
+ * the times. */
+int svct_cache_session_get(svct_cache_t *c, const void *ring, const char *iss, const char *aud,
+                           const char *jwt, size_t len, svct_session_t *s);
+/* Caches S, what verifying JWT[0..LEN) against RING, ISS and AUD gave. ISS,
+ * AUD and the JWT together over 1 KB are not cached. */
+void svct_cache_session_put(svct_cache_t *c, const void *ring, const char *iss, const char *aud,
+                            const char *jwt, size_t len, const svct_session_t *s);
 
 /* ---- token records ---- */
 

@@ -236,7 +236,6 @@ static void test_sessions(svct_keyring_t *ring)
     svct_session_t in, out;
     svct_jwt_expect_t expect = {"https://iss", "aud", 0, 0};
     svct_cache_stats_t st;
-    unsigned char k1[32], k2[32];
     char jwt[SVCT_JWT_MAX + 1];
     const char *why = NULL;
     int64_t now = time(NULL);
@@ -283,13 +282,28 @@ static void test_sessions(svct_keyring_t *ring)
        "a changed signature is verified, not taken from the cache");
     is_str(why, "bad signature", "bad signature");
 
-    svct_cache_session_key(ring, "i", "a", "x.y.z", 5, k1);
-    svct_cache_session_key(ring, "i", "a", "x.y.Z", 5, k2);
-    ok(memcmp(k1, k2, 32) != 0, "keys differ by the JWT");
-    svct_cache_session_key((void *)1, "i", "a", "x.y.z", 5, k2);
-    ok(memcmp(k1, k2, 32) != 0, "... and by the keyring");
-    svct_cache_session_key(ring, "ia", "", "x.y.z", 5, k2);
-    ok(memcmp(k1, k2, 32) != 0, "... and by where iss ends and aud begins");
+    /* What a hit needs: the same JWT, byte for byte, the same keyring, iss
+     * and aud. */
+    svct_cache_session_put(c, ring, "i", "a", "x.y.z", 5, &in);
+    ok(svct_cache_session_get(c, ring, "i", "a", "x.y.z", 5, &out), "a session put is found");
+    ok(!svct_cache_session_get(c, ring, "i", "a", "x.y.Z", 5, &out), "not for another JWT");
+    ok(!svct_cache_session_get(c, ring, "i", "a", "x.y.", 4, &out), "... nor for a prefix of it");
+    ok(!svct_cache_session_get(c, (void *)1, "i", "a", "x.y.z", 5, &out),
+       "... nor for another keyring");
+    ok(!svct_cache_session_get(c, ring, "ia", "", "x.y.z", 5, &out),
+       "... nor where iss ends and aud begins elsewhere");
+    ok(!svct_cache_session_get(c, ring, "j", "a", "x.y.z", 5, &out), "... nor for another iss");
+    ok(!svct_cache_session_get(c, ring, "i", "b", "x.y.z", 5, &out), "... nor for another aud");
+    {
+        static char big[1100];
+
+        memset(big, 'A', sizeof big - 1);
+        svct_cache_session_put(c, ring, "i", "a", big, 1023, &in);
+        ok(!svct_cache_session_get(c, ring, "i", "a", big, 1023, &out),
+           "iss, aud and JWT over 1 KB together are not cached");
+        svct_cache_session_put(c, ring, "i", "a", big, 1022, &in);
+        ok(svct_cache_session_get(c, ring, "i", "a", big, 1022, &out), "... 1 KB is");
+    }
 
     is_str(svct_session_times_check(&in, now, 0), NULL, "times ok");
     in.nbf = now + 3;
@@ -328,6 +342,33 @@ static void test_issue(svct_keyring_t *ring)
     res.revoked_before = now + 2;
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now + 1, 3600, b, sizeof b);
     ok(lb > 0 && strcmp(a, b), "after revoke-sessions, never the earlier session");
+    {
+        unsigned char key[32];
+        static char big[1100];
+
+        memset(big, 'J', sizeof big - 1);
+        memset(key, 7, sizeof key);
+        svct_cache_issued_put(c, key, 5, big, 1024);
+        is_int(svct_cache_issued_get(c, key, 5, a, sizeof a), 0, "an issued JWT of 1 KB is not kept");
+        svct_cache_issued_put(c, key, 5, big, 1023);
+        is_int(svct_cache_issued_get(c, key, 5, a, sizeof a), 1023, "... one byte less is");
+        is_int(svct_cache_issued_get(c, key, 5, a, 1023), 0, "... and not copied into a buffer too small");
+    }
+    {
+        /* Keys of parts too long for one buffer are digested piece by piece. */
+        static char aud[3001];
+        unsigned char k1[32], k2[32], k3[32];
+
+        memset(aud, 'a', sizeof aud - 1);
+        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k1);
+        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k2);
+        aud[2999] = 'b';
+        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k3);
+        ok(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "a long audience gives a key of its own");
+        aud[2999] = '\0';
+        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k3);
+        ok(memcmp(k1, k3, 32), "... which a shorter one does not share");
+    }
     svct_cache_destroy(c);
 }
 
@@ -347,11 +388,11 @@ static void *worker(void *arg)
     memset(&s, 0, sizeof s);
     for (i = 0; i < 20000; i++) {
         int n = snprintf(jwt, sizeof jwt, "jwt-%d-%d", w->seed, i % 500);
-        svct_cache_session_key(NULL, "i", "a", jwt, (size_t)n, key);
-        if (!svct_cache_session_get(w->c, key, &s)) {
+        if (!svct_cache_session_get(w->c, NULL, "i", "a", jwt, (size_t)n, &s)) {
             s.exp = i;
-            svct_cache_session_put(w->c, key, &s);
+            svct_cache_session_put(w->c, NULL, "i", "a", jwt, (size_t)n, &s);
         }
+        svct_cache_issued_key(NULL, "i", "a", jwt, "n", 0, key);
         if (svct_cache_issued_get(w->c, key, i % 7, buf, sizeof buf) == 0)
             svct_cache_issued_put(w->c, key, i % 7, jwt, (size_t)n);
     }

@@ -75,5 +75,27 @@ int main(void)
     ok(!svct_ct_equal("abcdef", "abcdeg", 6), "last byte differs");
     ok(!svct_ct_equal("xbcdef", "abcdef", 6), "first byte differs");
     ok(svct_ct_equal("a", "b", 0), "empty buffers are equal");
+    {
+        /* Word-wise: every length around the 8-byte steps, and a one-bit
+         * difference at every position, whether in a word or in the tail. */
+        unsigned char x[72], y[72];
+        size_t len, pos;
+        int all = 1;
+
+        for (len = 0; len <= sizeof x; len++) {
+            memset(x, 0xa5, sizeof x);
+            memset(y, 0xa5, sizeof y);
+            y[sizeof y - 1] ^= len < sizeof y ? 1 : 0; /* beyond LEN: ignored */
+            if (!svct_ct_equal(x, y, len))
+                all = 0;
+            for (pos = 0; pos < len; pos++) {
+                memcpy(y, x, sizeof y);
+                y[pos] ^= 0x10;
+                if (svct_ct_equal(x, y, len))
+                    all = 0;
+            }
+        }
+        ok(all, "word-wise compare: lengths 0-72, a difference at any position is seen");
+    }
     return done_testing();
 }
