@@ -49,6 +49,7 @@ typedef struct {
     const char *signing_key_file;
     apr_array_header_t *verify_key_files; /* of const char * */
     svct_keyring_t *keyring;
+    const char *issuer; /* "https://" ServerName, made once at start-up */
 } svct_server_conf;
 
 /* Per-directory. NULL / -1 mean "not set here", so that merging inherits
@@ -343,9 +344,12 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 {
     int rc = OK, told = 0;
 
-    for (; s && rc == OK; s = s->next)
-        rc = build_keyring(ap_get_module_config(s->module_config, &access_svctoken_module), s,
-                           &told, pconf);
+    for (; s && rc == OK; s = s->next) {
+        svct_server_conf *conf = ap_get_module_config(s->module_config, &access_svctoken_module);
+
+        conf->issuer = apr_pstrcat(pconf, "https://", s->server_hostname, NULL);
+        rc = build_keyring(conf, s, &told, pconf);
+    }
     return rc;
 }
 
@@ -374,8 +378,10 @@ static const char *audience(request_rec *r, const svct_dir_conf *d)
                        NULL);
 }
 
-static const char *issuer(request_rec *r)
+static const char *issuer(request_rec *r, const svct_server_conf *sc)
 {
+    if (sc->issuer)
+        return sc->issuer;
     return apr_pstrcat(r->pool, "https://", r->server->server_hostname, NULL);
 }
 
@@ -431,7 +437,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     svct_authn_rc_t rc;
     const char *why;
 
-    expect.iss = issuer(r);
+    expect.iss = issuer(r, sc);
     expect.aud = audience(r, d);
     expect.now = apr_time_sec(r->request_time);
     expect.leeway = dir_clock_skew(d);
@@ -491,7 +497,7 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
     char cookie[SVCT_JWT_MAX + 256];
     apr_int64_t now = apr_time_sec(r->request_time);
 
-    if (!svct_authn_issue(svct_cache, sc->keyring, issuer(r), audience(r, d), res, now,
+    if (!svct_authn_issue(svct_cache, sc->keyring, issuer(r, sc), audience(r, d), res, now,
                           dir_session_duration(d), jwt, sizeof jwt))
         return NULL;
     attrs.path = section_scope(r, d);

@@ -98,15 +98,6 @@ struct svct_cache {
 
 /* ---- hashing ---- */
 
-static pthread_once_t sha_once = PTHREAD_ONCE_INIT;
-static EVP_MD *sha256_md;
-
-static void sha_init(void)
-{
-    /* Fetched once: an implicit fetch on every digest takes a lock. */
-    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
 typedef struct {
     const void *p;
     size_t len;
@@ -118,13 +109,13 @@ typedef struct {
  * same failing key finds what the same inputs verified). */
 static void digest_parts(const part_t *parts, size_t n, unsigned char key[32])
 {
+    const EVP_MD *sha256_md = svct_sha256_md();
     unsigned char buf[2048];
     EVP_MD_CTX *ctx;
     unsigned int len = 0;
     size_t i, used = 0;
     int ok;
 
-    pthread_once(&sha_once, sha_init);
     /* The usual case, a few short strings: one call over one buffer saves
      * the per-call overhead of a dozen updates. */
     for (i = 0; i < n && used <= sizeof buf; i++)
@@ -211,7 +202,7 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
     }
     if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
         c->seed = (uint64_t)(uintptr_t)c ^ (uint64_t)time(NULL);
-    pthread_once(&sha_once, sha_init);
+    (void)svct_sha256_md(); /* fetched before the threads ask for it */
     return c;
 }
 

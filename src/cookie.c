@@ -4,55 +4,93 @@
  */
 #include "cookie.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
-/* RFC 6265 cookie-octet: what a cookie value may hold without quoting. */
-static int is_cookie_octet(unsigned char c)
+/* Character classes, one bit each, looked up once per byte: the cookie
+ * value is a whole JWT and is checked on every exchange. */
+enum { COOKIE_OCTET = 1, TOKEN_CHAR = 2, PATH_CHAR = 4 };
+
+static unsigned char char_class(unsigned char c)
 {
-    return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
-           (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+    unsigned char k = 0;
+
+    /* RFC 6265 cookie-octet: what a cookie value may hold without quoting. */
+    if (c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
+        (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))
+        k |= COOKIE_OCTET;
+    /* RFC 7230 token characters, for the cookie name. */
+    if (c > 0x20 && c < 0x7F && !strchr("()<>@,;:\\\"/[]?={}", c))
+        k |= TOKEN_CHAR;
+    /* A path attribute ends at ';' and may not hold control characters. */
+    if (c > 0x20 && c < 0x7F && c != ';')
+        k |= PATH_CHAR;
+    return k;
 }
 
-/* RFC 7230 token characters, for the cookie name. */
-static int is_token_char(unsigned char c)
+static unsigned char char_classes[256];
+static pthread_once_t char_classes_once = PTHREAD_ONCE_INIT;
+
+static void char_classes_init(void)
 {
-    if (c <= 0x20 || c >= 0x7F)
-        return 0;
-    return strchr("()<>@,;:\\\"/[]?={}", c) == NULL;
+    unsigned c;
+
+    for (c = 1; c < 256; c++)
+        char_classes[c] = char_class((unsigned char)c);
 }
 
-static int all_bytes(const char *s, int (*pred)(unsigned char))
+/* strlen(S) if every byte of S is of class K, else (size_t)-1. */
+static size_t class_len(const char *s, unsigned char k)
 {
-    for (; *s; s++)
-        if (!pred((unsigned char)*s))
-            return 0;
-    return 1;
+    const unsigned char *p = (const unsigned char *)s;
+
+    while (char_classes[*p] & k)
+        p++;
+    return *p ? (size_t)-1 : (size_t)(p - (const unsigned char *)s);
 }
 
-/* A path attribute ends at ';' and may not hold control characters. */
-static int is_path_char(unsigned char c)
+static char *append(char *at, const char *s, size_t len)
 {
-    return c > 0x20 && c < 0x7F && c != ';';
+    memcpy(at, s, len);
+    return at + len;
 }
+
+#define APPEND_LIT(at, lit) append((at), (lit), sizeof(lit) - 1)
 
 size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *value,
                          const svct_cookie_attrs_t *attrs)
 {
     const char *path = attrs->path && *attrs->path ? attrs->path : "/";
-    char max_age[32] = "";
-    int n;
+    char max_age[32];
+    size_t name_len, value_len, path_len, age_len = 0, need;
+    char *at = out;
 
-    if (!*name || !all_bytes(name, is_token_char) || !all_bytes(value, is_cookie_octet) ||
-        !all_bytes(path, is_path_char) || strlen(value) > SVCT_COOKIE_MAX)
+    pthread_once(&char_classes_once, char_classes_init);
+    name_len = class_len(name, TOKEN_CHAR);
+    value_len = class_len(value, COOKIE_OCTET);
+    path_len = class_len(path, PATH_CHAR);
+    if (!name_len || name_len == (size_t)-1 || value_len == (size_t)-1 ||
+        path_len == (size_t)-1 || value_len > SVCT_COOKIE_MAX)
         return 0;
     if (attrs->max_age > 0)
-        snprintf(max_age, sizeof max_age, "; Max-Age=%lld", (long long)attrs->max_age);
-    n = snprintf(out, cap, "%s=%s; Path=%s%s; HttpOnly; SameSite=Lax%s", name, value, path,
-                 max_age, attrs->secure ? "; Secure" : "");
-    if (n < 0 || (size_t)n >= cap)
+        age_len = (size_t)snprintf(max_age, sizeof max_age, "; Max-Age=%lld",
+                                   (long long)attrs->max_age);
+    need = name_len + 1 + value_len + sizeof "; Path=" - 1 + path_len + age_len +
+           sizeof "; HttpOnly; SameSite=Lax" - 1 + (attrs->secure ? sizeof "; Secure" - 1 : 0);
+    if (need >= cap)
         return 0;
-    return (size_t)n;
+    at = append(at, name, name_len);
+    *at++ = '=';
+    at = append(at, value, value_len);
+    at = APPEND_LIT(at, "; Path=");
+    at = append(at, path, path_len);
+    at = append(at, max_age, age_len);
+    at = APPEND_LIT(at, "; HttpOnly; SameSite=Lax");
+    if (attrs->secure)
+        at = APPEND_LIT(at, "; Secure");
+    *at = '\0';
+    return need;
 }
 
 int svct_cookie_next(const char **pos, const char *name, const char **value, size_t *len)

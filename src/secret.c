@@ -2,6 +2,7 @@
  * Client IDs and Client Secrets: random generation, shape checks, the SHA-256
  * the store keeps instead of the secret, and constant-time comparison.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -95,11 +96,26 @@ int svct_secret_valid(const char *s, size_t len)
     return s != NULL && len == SVCT_SECRET_LEN && svct_hex_only(s, len);
 }
 
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static EVP_MD *sha256_fetched;
+
+static void sha256_fetch(void)
+{
+    sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *svct_sha256_md(void)
+{
+    pthread_once(&sha256_once, sha256_fetch);
+    return sha256_fetched;
+}
+
 int svct_secret_hash_checked(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN])
 {
+    const EVP_MD *md = svct_sha256_md();
     unsigned int outlen = 0;
 
-    if (EVP_Digest(secret, len, out, &outlen, EVP_sha256(), NULL) != 1 || outlen != SVCT_HASH_LEN) {
+    if (!md || EVP_Digest(secret, len, out, &outlen, md, NULL) != 1 || outlen != SVCT_HASH_LEN) {
         /* Never leave a guessable value behind: all-zero is not a valid
          * stored hash (see svct_record_decode). */
         memset(out, 0, SVCT_HASH_LEN);

@@ -27,6 +27,39 @@ static void test_build(void)
     is_int(svct_cookie_build(buf, sizeof buf, "n", "a b", &a), 0, "space in the value refused");
     is_int(svct_cookie_build(buf, sizeof buf, "n=x", "v", &a), 0, "'=' in the name refused");
     is_int(svct_cookie_build(buf, 10, "n", "0123456789", &a), 0, "too small a buffer");
+    is_int(svct_cookie_build(buf, sizeof buf, "", "v", &a), 0, "empty name refused");
+    /* "n=v; Path=/; HttpOnly; SameSite=Lax; Secure" is 43 bytes: 44 fit it
+     * with its NUL, 43 do not. */
+    is_int(svct_cookie_build(buf, 44, "n", "v", &a), 43, "exactly fits");
+    is_int(svct_cookie_build(buf, 43, "n", "v", &a), 0, "one byte short");
+}
+
+/* Every byte value, in the value, the name and the path, against the
+ * grammar written out again here (RFC 6265 cookie-octet, RFC 7230 tchar). */
+static void test_build_bytes(void)
+{
+    svct_cookie_attrs_t a = {"/", 0, 0};
+    char buf[64], s[4], path[4];
+    int c, value_wrong = 0, name_wrong = 0, path_wrong = 0;
+
+    for (c = 1; c < 256; c++) {
+        int octet = c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
+                    (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
+        int tchar = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+                    (c >= 'A' && c <= 'Z') || (c && strchr("!#$%&'*+-.^_`|~", c));
+        int pathc = c > 0x20 && c < 0x7F && c != ';';
+
+        s[0] = 'x', s[1] = (char)c, s[2] = 'y', s[3] = '\0';
+        a.path = "/";
+        value_wrong += (svct_cookie_build(buf, sizeof buf, "n", s, &a) != 0) != octet;
+        name_wrong += (svct_cookie_build(buf, sizeof buf, s, "v", &a) != 0) != tchar;
+        path[0] = '/', path[1] = (char)c, path[2] = '\0';
+        a.path = path;
+        path_wrong += (svct_cookie_build(buf, sizeof buf, "n", "v", &a) != 0) != pathc;
+    }
+    is_int(value_wrong, 0, "every byte value judged as RFC 6265 says, in the value");
+    is_int(name_wrong, 0, "every byte value judged as RFC 7230 says, in the name");
+    is_int(path_wrong, 0, "every byte value judged as a path may hold");
 }
 
 static void test_next(void)
@@ -94,6 +127,7 @@ static void test_scope(void)
 int main(void)
 {
     test_build();
+    test_build_bytes();
     test_next();
     test_header_names();
     test_scope();
