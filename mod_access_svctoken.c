@@ -49,7 +49,7 @@ typedef struct {
     const char *signing_key_file;
     apr_array_header_t *verify_key_files; /* of const char * */
     svct_keyring_t *keyring;
-    const char *issuer; /* "https://" ServerName, made once at start-up */
+    const char *issuer; /* "https://" + ServerName, made in post_config */
 } svct_server_conf;
 
 /* Per-directory. NULL / -1 mean "not set here", so that merging inherits
@@ -378,13 +378,6 @@ static const char *audience(request_rec *r, const svct_dir_conf *d)
                        NULL);
 }
 
-static const char *issuer(request_rec *r, const svct_server_conf *sc)
-{
-    if (sc->issuer)
-        return sc->issuer;
-    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, NULL);
-}
-
 static void admit(request_rec *r, const svct_record_t *token, const char *auth, const char *jwt)
 {
     svct_req_info *info = apr_pcalloc(r->pool, sizeof *info);
@@ -437,7 +430,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     svct_authn_rc_t rc;
     const char *why;
 
-    expect.iss = issuer(r, sc);
+    expect.iss = sc->issuer;
     expect.aud = audience(r, d);
     expect.now = apr_time_sec(r->request_time);
     expect.leeway = dir_clock_skew(d);
@@ -497,7 +490,7 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
     char cookie[SVCT_JWT_MAX + 256];
     apr_int64_t now = apr_time_sec(r->request_time);
 
-    if (!svct_authn_issue(svct_cache, sc->keyring, issuer(r, sc), audience(r, d), res, now,
+    if (!svct_authn_issue(svct_cache, sc->keyring, sc->issuer, audience(r, d), res, now,
                           dir_session_duration(d), jwt, sizeof jwt))
         return NULL;
     attrs.path = section_scope(r, d);

@@ -15,7 +15,8 @@
 # median of the pairs' ratios (case req/s / baseline req/s). What is shown is
 # the median of BENCH_ROUNDS rounds (the cases are rotated between rounds).
 # How exact that is depends on the machine: two identical baselines measured
-# so landed within 0.5 % of 1.000 on one VM and within 4-10 % on another.
+# so landed within 0.5 % of 1.000 on one VM and within 2-4 % (once 10 %) on
+# another.
 # The case baseline-again (a second no-auth httpd) measures it in every run,
 # and the table shows it.
 # Then a memory run: the children's RSS before and after BENCH_RSS_REQUESTS
