@@ -153,7 +153,7 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
                         int64_t duration, char *out, size_t cap)
 {
     svct_session_t session;
-    unsigned char key[32];
+    svct_issued_key_t key;
     size_t len;
 
     memset(&session, 0, sizeof session);
@@ -162,14 +162,17 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     session.iat = svct_authn_session_iat(res, now);
     session.nbf = session.iat;
     session.exp = session.iat + duration;
-    if (cache) {
-        svct_cache_issued_key(ring, iss, aud, session.client_id, session.name, duration, key);
-        if ((len = svct_cache_issued_get(cache, key, session.iat, out, cap)) > 0)
-            return len;
-    }
+    key.ring = ring;
+    key.iss = iss;
+    key.aud = aud;
+    key.client_id = session.client_id;
+    key.name = session.name;
+    key.duration = duration;
+    if (cache && (len = svct_cache_issued_get(cache, &key, session.iat, out, cap)) > 0)
+        return len;
     len = svct_jwt_sign(ring, iss, aud, &session, out, cap);
     if (len && cache)
-        svct_cache_issued_put(cache, key, session.iat, out, len);
+        svct_cache_issued_put(cache, &key, session.iat, out, len);
     return len;
 }
 

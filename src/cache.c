@@ -15,7 +15,6 @@
 #include <apr_dbm.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include "cache.h"
@@ -49,16 +48,19 @@ typedef struct {
     svct_record_t rec;
 } tok_ent_t;
 
-/* Issued JWTs are kept inline, so a put never allocates; longer ones are
- * not cached. */
+/* Issued JWTs are kept inline with their key, so a put never allocates;
+ * longer ones are not cached. */
 #define ISS_JWT_MAX 1024
+#define ISS_TEXT_MAX 1024
 
 typedef struct {
     int used;
-    unsigned char key[32];
-    int64_t iat;
-    size_t len;
-    char jwt[ISS_JWT_MAX]; /* NUL-terminated */
+    const void *ring;
+    uint64_t hash; /* issued_hash() */
+    int64_t duration, iat;
+    uint16_t iss_len, aud_len, id_len, name_len, jwt_len;
+    char text[ISS_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
+    char jwt[ISS_JWT_MAX];      /* NUL-terminated */
 } iss_ent_t;
 
 struct svct_cache_store {
@@ -97,61 +99,6 @@ struct svct_cache {
 };
 
 /* ---- hashing ---- */
-
-typedef struct {
-    const void *p;
-    size_t len;
-} part_t;
-
-/* SHA-256 over the parts, each preceded by its length so that no two lists
- * of parts hash alike. On an OpenSSL failure the key is all 0xff, which no
- * real digest is expected to be; a put under it is harmless (a get of the
- * same failing key finds what the same inputs verified). */
-static void digest_parts(const part_t *parts, size_t n, unsigned char key[32])
-{
-    const EVP_MD *sha256_md = svct_sha256_md();
-    unsigned char buf[2048];
-    EVP_MD_CTX *ctx;
-    unsigned int len = 0;
-    size_t i, used = 0;
-    int ok;
-
-    /* The usual case, a few short strings: one call over one buffer saves
-     * the per-call overhead of a dozen updates. */
-    for (i = 0; i < n && used <= sizeof buf; i++)
-        used += sizeof(uint64_t) + parts[i].len;
-    if (i == n && used <= sizeof buf) {
-        used = 0;
-        for (i = 0; i < n; i++) {
-            uint64_t l = parts[i].len;
-
-            memcpy(buf + used, &l, sizeof l);
-            memcpy(buf + used + sizeof l, parts[i].p, parts[i].len);
-            used += sizeof l + parts[i].len;
-        }
-        if (!sha256_md || !EVP_Digest(buf, used, key, &len, sha256_md, NULL) || len != 32)
-            memset(key, 0xff, 32);
-        return;
-    }
-    ctx = EVP_MD_CTX_new();
-    ok = ctx && sha256_md && EVP_DigestInit_ex2(ctx, sha256_md, NULL);
-    for (i = 0; ok && i < n; i++) {
-        uint64_t l = parts[i].len;
-        ok = EVP_DigestUpdate(ctx, &l, sizeof l) && EVP_DigestUpdate(ctx, parts[i].p, parts[i].len);
-    }
-    ok = ok && EVP_DigestFinal_ex(ctx, key, &len) && len == 32;
-    EVP_MD_CTX_free(ctx);
-    if (!ok)
-        memset(key, 0xff, 32);
-}
-
-static size_t slot_of(const unsigned char key[32], size_t n)
-{
-    uint64_t v;
-
-    memcpy(&v, key, sizeof v);
-    return (size_t)(v % n);
-}
 
 /* A fast keyed hash that only spreads entries over the slots: a hit also
  * needs the whole key to be equal, so it need not resist forgery. */
@@ -571,30 +518,58 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
 
 /* ---- issued sessions ---- */
 
-void svct_cache_issued_key(const void *ring, const char *iss, const char *aud,
-                           const char *client_id, const char *name, int64_t duration,
-                           unsigned char key[32])
-{
-    part_t parts[6] = {{&ring, sizeof ring}, {iss, strlen(iss)},
-                       {aud, strlen(aud)},   {client_id, strlen(client_id)},
-                       {name, strlen(name)}, {&duration, sizeof duration}};
+typedef struct {
+    size_t iss, aud, id, name; /* lengths */
+    uint64_t hash;
+} iss_probe_t;
 
-    digest_parts(parts, 6, key);
+/* The lengths and hash of KEY, or 0 if it cannot be cached. */
+static int issued_probe(const svct_cache_t *c, const svct_issued_key_t *k, iss_probe_t *pr)
+{
+    if (!c || !c->niss || !k->iss || !k->aud || !k->client_id || !k->name)
+        return 0;
+    pr->iss = strlen(k->iss);
+    pr->aud = strlen(k->aud);
+    pr->id = strlen(k->client_id);
+    pr->name = strlen(k->name);
+    if (pr->iss > ISS_TEXT_MAX || pr->aud > ISS_TEXT_MAX - pr->iss ||
+        pr->id > ISS_TEXT_MAX - pr->iss - pr->aud ||
+        pr->name > ISS_TEXT_MAX - pr->iss - pr->aud - pr->id)
+        return 0;
+    /* The token and the audience pick the slot; the rest of the key is
+     * compared on a hit. */
+    pr->hash = text_hash(c->seed ^ (uint64_t)(uintptr_t)k->ring ^ (uint64_t)k->duration,
+                         k->client_id, pr->id);
+    pr->hash = text_hash(pr->hash, k->aud, pr->aud);
+    return 1;
 }
 
-size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64_t iat, char *out,
-                             size_t cap)
+static int issued_matches(const iss_ent_t *e, const svct_issued_key_t *k, const iss_probe_t *pr)
 {
+    const char *t = e->text;
+
+    return e->used && e->hash == pr->hash && e->ring == k->ring && e->duration == k->duration &&
+           e->iss_len == pr->iss && e->aud_len == pr->aud && e->id_len == pr->id &&
+           e->name_len == pr->name && !memcmp(t, k->iss, pr->iss) &&
+           !memcmp(t + pr->iss, k->aud, pr->aud) &&
+           !memcmp(t + pr->iss + pr->aud, k->client_id, pr->id) &&
+           !memcmp(t + pr->iss + pr->aud + pr->id, k->name, pr->name);
+}
+
+size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
+                             char *out, size_t cap)
+{
+    iss_probe_t pr;
     iss_ent_t *e;
     size_t len = 0;
 
-    if (!c || !c->niss)
+    if (!issued_probe(c, key, &pr))
         return 0;
-    e = &c->iss[slot_of(key, c->niss)];
+    e = &c->iss[pr.hash % c->niss];
     pthread_mutex_lock(&c->iss_lock);
-    if (e->used && e->iat == iat && e->len < cap && !memcmp(e->key, key, 32)) {
-        memcpy(out, e->jwt, e->len + 1);
-        len = e->len;
+    if (issued_matches(e, key, &pr) && e->iat == iat && e->jwt_len < cap) {
+        memcpy(out, e->jwt, (size_t)e->jwt_len + 1);
+        len = e->jwt_len;
         c->stats.issued_hits++;
     } else {
         c->stats.issued_misses++;
@@ -603,20 +578,33 @@ size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64
     return len;
 }
 
-void svct_cache_issued_put(svct_cache_t *c, const unsigned char key[32], int64_t iat,
+void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
                            const char *jwt, size_t len)
 {
+    iss_probe_t pr;
     iss_ent_t *e;
+    char *t;
 
-    if (!c || !c->niss || len >= ISS_JWT_MAX)
+    if (len >= ISS_JWT_MAX || !issued_probe(c, key, &pr))
         return;
-    e = &c->iss[slot_of(key, c->niss)];
+    e = &c->iss[pr.hash % c->niss];
     pthread_mutex_lock(&c->iss_lock);
     e->used = 1;
-    memcpy(e->key, key, 32);
+    e->ring = key->ring;
+    e->hash = pr.hash;
+    e->duration = key->duration;
     e->iat = iat;
+    e->iss_len = (uint16_t)pr.iss;
+    e->aud_len = (uint16_t)pr.aud;
+    e->id_len = (uint16_t)pr.id;
+    e->name_len = (uint16_t)pr.name;
+    t = e->text;
+    memcpy(t, key->iss, pr.iss);
+    memcpy(t + pr.iss, key->aud, pr.aud);
+    memcpy(t + pr.iss + pr.aud, key->client_id, pr.id);
+    memcpy(t + pr.iss + pr.aud + pr.id, key->name, pr.name);
     memcpy(e->jwt, jwt, len);
     e->jwt[len] = '\0';
-    e->len = len;
+    e->jwt_len = (uint16_t)len;
     pthread_mutex_unlock(&c->iss_lock);
 }

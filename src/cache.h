@@ -26,10 +26,11 @@
  *   tick could leave equal stamps. So a stamp younger than
  *   SVCT_CACHE_SETTLE_NS is never trusted: for a second after a change the
  *   store is read from the file on every request, as with no cache.
- * - The session last issued for (keyring, iss, aud, token, duration): reused
- *   only while it carries exactly the iat a new one would get (the same
- *   second, never below revoked_before), so it is the session that would be
- *   signed now.
+ * - The session last issued for (keyring, iss, aud, token, duration): found
+ *   by the same keyed hash and a compare of the whole key, and reused only
+ *   while it carries exactly the iat a new one would get (the same second,
+ *   never below revoked_before), so it is the session that would be signed
+ *   now.
  */
 #ifndef SVCT_CACHE_H
 #define SVCT_CACHE_H
@@ -117,14 +118,21 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
 
 /* ---- issued sessions ---- */
 
-void svct_cache_issued_key(const void *ring, const char *iss, const char *aud,
-                           const char *client_id, const char *name, int64_t duration,
-                           unsigned char key[32]);
+/* What an issued session is cached under: the session is reused only for
+ * the same keyring, issuer, audience, token (Client ID and name) and
+ * duration. The strings are the caller's; together over 1 KB they are not
+ * cached. */
+typedef struct svct_issued_key {
+    const void *ring;
+    const char *iss, *aud, *client_id, *name;
+    int64_t duration;
+} svct_issued_key_t;
+
 /* Copies the JWT cached under KEY with exactly this IAT into OUT (CAP
  * bytes, NUL-terminated) and returns its length; 0 if there is none. */
-size_t svct_cache_issued_get(svct_cache_t *c, const unsigned char key[32], int64_t iat, char *out,
-                             size_t cap);
-void svct_cache_issued_put(svct_cache_t *c, const unsigned char key[32], int64_t iat,
+size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
+                             char *out, size_t cap);
+void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
                            const char *jwt, size_t len);
 
 #endif

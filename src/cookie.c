@@ -4,50 +4,69 @@
  */
 #include "cookie.h"
 
-#include <pthread.h>
-#include <stdio.h>
 #include <string.h>
 
 /* Character classes, one bit each, looked up once per byte: the cookie
- * value is a whole JWT and is checked on every exchange. */
+ * value is a whole JWT and is checked on every exchange. The table is made
+ * by the compiler from the grammar below. */
 enum { COOKIE_OCTET = 1, TOKEN_CHAR = 2, PATH_CHAR = 4 };
 
-static unsigned char char_class(unsigned char c)
-{
-    unsigned char k = 0;
+/* RFC 6265 cookie-octet: what a cookie value may hold without quoting. */
+#define IS_COOKIE_OCTET(c)                                                                       \
+    ((c) == 0x21 || ((c) >= 0x23 && (c) <= 0x2B) || ((c) >= 0x2D && (c) <= 0x3A) ||            \
+     ((c) >= 0x3C && (c) <= 0x5B) || ((c) >= 0x5D && (c) <= 0x7E))
+/* RFC 7230 separators; a token, for the cookie name, is visible ASCII
+ * without them. */
+#define IS_SEPARATOR(c)                                                                          \
+    ((c) == '(' || (c) == ')' || (c) == '<' || (c) == '>' || (c) == '@' || (c) == ',' ||        \
+     (c) == ';' || (c) == ':' || (c) == '\\' || (c) == '"' || (c) == '/' || (c) == '[' ||      \
+     (c) == ']' || (c) == '?' || (c) == '=' || (c) == '{' || (c) == '}')
+#define IS_VISIBLE(c) ((c) > 0x20 && (c) < 0x7F)
+/* A path attribute ends at ';' and may not hold control characters. */
+#define CLASS_OF(c)                                                                              \
+    ((IS_COOKIE_OCTET(c) ? COOKIE_OCTET : 0) |                                                   \
+     (IS_VISIBLE(c) && !IS_SEPARATOR(c) ? TOKEN_CHAR : 0) |                                      \
+     (IS_VISIBLE(c) && (c) != ';' ? PATH_CHAR : 0))
+#define CLASS4(c) CLASS_OF(c), CLASS_OF((c) + 1), CLASS_OF((c) + 2), CLASS_OF((c) + 3)
+#define CLASS16(c) CLASS4(c), CLASS4((c) + 4), CLASS4((c) + 8), CLASS4((c) + 12)
+#define CLASS64(c) CLASS16(c), CLASS16((c) + 16), CLASS16((c) + 32), CLASS16((c) + 48)
 
-    /* RFC 6265 cookie-octet: what a cookie value may hold without quoting. */
-    if (c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
-        (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E))
-        k |= COOKIE_OCTET;
-    /* RFC 7230 token characters, for the cookie name. */
-    if (c > 0x20 && c < 0x7F && !strchr("()<>@,;:\\\"/[]?={}", c))
-        k |= TOKEN_CHAR;
-    /* A path attribute ends at ';' and may not hold control characters. */
-    if (c > 0x20 && c < 0x7F && c != ';')
-        k |= PATH_CHAR;
-    return k;
-}
+/* Byte 0 has no class: it ends every string that class_len() looks at. */
+static const unsigned char char_classes[256] = {CLASS64(0), CLASS64(64), CLASS64(128),
+                                                CLASS64(192)};
 
-static unsigned char char_classes[256];
-static pthread_once_t char_classes_once = PTHREAD_ONCE_INIT;
-
-static void char_classes_init(void)
-{
-    unsigned c;
-
-    for (c = 1; c < 256; c++)
-        char_classes[c] = char_class((unsigned char)c);
-}
-
-/* strlen(S) if every byte of S is of class K, else (size_t)-1. */
+/* strlen(S) if every byte of S is of class K, else (size_t)-1. Eight
+ * lookups per step, independent of each other, so that a JWT of some
+ * hundred bytes is not checked one dependent load at a time. */
 static size_t class_len(const char *s, unsigned char k)
 {
     const unsigned char *p = (const unsigned char *)s;
+    size_t len = strlen(s), i = 0;
+    unsigned char all = k;
 
-    while (char_classes[*p] & k)
-        p++;
-    return *p ? (size_t)-1 : (size_t)(p - (const unsigned char *)s);
+    for (; i + 8 <= len; i += 8)
+        all &= char_classes[p[i]] & char_classes[p[i + 1]] & char_classes[p[i + 2]] &
+               char_classes[p[i + 3]] & char_classes[p[i + 4]] & char_classes[p[i + 5]] &
+               char_classes[p[i + 6]] & char_classes[p[i + 7]];
+    for (; i < len; i++)
+        all &= char_classes[p[i]];
+    return all & k ? len : (size_t)-1;
+}
+
+/* "; Max-Age=N" into OUT (32 bytes); its length. */
+static size_t max_age_attr(char *out, long long n)
+{
+    char digits[24];
+    size_t nd = 0, len = sizeof "; Max-Age=" - 1;
+
+    do {
+        digits[nd++] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    memcpy(out, "; Max-Age=", len);
+    while (nd > 0)
+        out[len++] = digits[--nd];
+    return len;
 }
 
 static char *append(char *at, const char *s, size_t len)
@@ -66,7 +85,6 @@ size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *va
     size_t name_len, value_len, path_len, age_len = 0, need;
     char *at = out;
 
-    pthread_once(&char_classes_once, char_classes_init);
     name_len = class_len(name, TOKEN_CHAR);
     value_len = class_len(value, COOKIE_OCTET);
     path_len = class_len(path, PATH_CHAR);
@@ -74,8 +92,7 @@ size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *va
         path_len == (size_t)-1 || value_len > SVCT_COOKIE_MAX)
         return 0;
     if (attrs->max_age > 0)
-        age_len = (size_t)snprintf(max_age, sizeof max_age, "; Max-Age=%lld",
-                                   (long long)attrs->max_age);
+        age_len = max_age_attr(max_age, (long long)attrs->max_age);
     need = name_len + 1 + value_len + sizeof "; Path=" - 1 + path_len + age_len +
            sizeof "; HttpOnly; SameSite=Lax" - 1 + (attrs->secure ? sizeof "; Secure" - 1 : 0);
     if (need >= cap)

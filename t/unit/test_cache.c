@@ -343,31 +343,56 @@ static void test_issue(svct_keyring_t *ring)
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now + 1, 3600, b, sizeof b);
     ok(lb > 0 && strcmp(a, b), "after revoke-sessions, never the earlier session");
     {
-        unsigned char key[32];
+        svct_issued_key_t key = {ring, "i", "a", "id", "n", 60};
         static char big[1100];
 
         memset(big, 'J', sizeof big - 1);
-        memset(key, 7, sizeof key);
-        svct_cache_issued_put(c, key, 5, big, 1024);
-        is_int(svct_cache_issued_get(c, key, 5, a, sizeof a), 0, "an issued JWT of 1 KB is not kept");
-        svct_cache_issued_put(c, key, 5, big, 1023);
-        is_int(svct_cache_issued_get(c, key, 5, a, sizeof a), 1023, "... one byte less is");
-        is_int(svct_cache_issued_get(c, key, 5, a, 1023), 0, "... and not copied into a buffer too small");
+        svct_cache_issued_put(c, &key, 5, big, 1024);
+        is_int(svct_cache_issued_get(c, &key, 5, a, sizeof a), 0, "an issued JWT of 1 KB is not kept");
+        svct_cache_issued_put(c, &key, 5, big, 1023);
+        is_int(svct_cache_issued_get(c, &key, 5, a, sizeof a), 1023, "... one byte less is");
+        is_int(svct_cache_issued_get(c, &key, 5, a, 1023), 0, "... and not copied into a buffer too small");
+        is_int(svct_cache_issued_get(c, &key, 6, a, sizeof a), 0, "... nor under another iat");
     }
     {
-        /* Keys of parts too long for one buffer are digested piece by piece. */
-        static char aud[3001];
-        unsigned char k1[32], k2[32], k3[32];
+        /* Every part of the key is compared, not only the ones that pick
+         * the slot: a table of one slot makes every key collide. */
+        svct_cache_t *one = svct_cache_create(1, 1, 1);
+        svct_issued_key_t k = {ring, "iss", "aud", "id", "name", 60}, o;
+        char out[64];
+
+        svct_cache_issued_put(one, &k, 5, "jwt", 3);
+        is_int(svct_cache_issued_get(one, &k, 5, out, sizeof out), 3, "the same key finds its JWT");
+        o = k, o.ring = NULL;
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... another keyring does not");
+        o = k, o.iss = "iss2";
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another issuer");
+        o = k, o.aud = "aud2";
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another audience");
+        o = k, o.client_id = "id2";
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another Client ID");
+        o = k, o.name = "name2";
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another name");
+        o = k, o.duration = 61;
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another duration");
+        /* The parts are kept with their lengths: moving a byte from one
+         * part to the next is another key. */
+        o = k, o.iss = "issa", o.aud = "ud";
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor the same bytes cut elsewhere");
+        svct_cache_destroy(one);
+    }
+    {
+        /* A key over 1 KB is not cached; the session is signed each time. */
+        static char aud[1100];
+        svct_issued_key_t k = {ring, "i", aud, "id", "n", 60};
+        char out[64];
 
         memset(aud, 'a', sizeof aud - 1);
-        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k1);
-        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k2);
-        aud[2999] = 'b';
-        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k3);
-        ok(!memcmp(k1, k2, 32) && memcmp(k1, k3, 32), "a long audience gives a key of its own");
-        aud[2999] = '\0';
-        svct_cache_issued_key(ring, "i", aud, "id", "n", 60, k3);
-        ok(memcmp(k1, k3, 32), "... which a shorter one does not share");
+        svct_cache_issued_put(c, &k, 5, "jwt", 3);
+        is_int(svct_cache_issued_get(c, &k, 5, out, sizeof out), 0, "a key over 1 KB is not kept");
+        aud[1000] = '\0';
+        svct_cache_issued_put(c, &k, 5, "jwt", 3);
+        is_int(svct_cache_issued_get(c, &k, 5, out, sizeof out), 3, "... one of 1004 bytes is");
     }
     svct_cache_destroy(c);
 }
@@ -381,7 +406,7 @@ static void *worker(void *arg)
 {
     worker_t *w = arg;
     svct_session_t s;
-    unsigned char key[32];
+    svct_issued_key_t key = {NULL, "i", "a", NULL, "n", 0};
     char jwt[64], buf[128];
     int i;
 
@@ -392,9 +417,9 @@ static void *worker(void *arg)
             s.exp = i;
             svct_cache_session_put(w->c, NULL, "i", "a", jwt, (size_t)n, &s);
         }
-        svct_cache_issued_key(NULL, "i", "a", jwt, "n", 0, key);
-        if (svct_cache_issued_get(w->c, key, i % 7, buf, sizeof buf) == 0)
-            svct_cache_issued_put(w->c, key, i % 7, jwt, (size_t)n);
+        key.client_id = jwt;
+        if (svct_cache_issued_get(w->c, &key, i % 7, buf, sizeof buf) == 0)
+            svct_cache_issued_put(w->c, &key, i % 7, jwt, (size_t)n);
     }
     return NULL;
 }

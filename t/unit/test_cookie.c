@@ -32,6 +32,27 @@ static void test_build(void)
      * with its NUL, 43 do not. */
     is_int(svct_cookie_build(buf, 44, "n", "v", &a), 43, "exactly fits");
     is_int(svct_cookie_build(buf, 43, "n", "v", &a), 0, "one byte short");
+    {
+        static const struct {
+            int64_t age;
+            const char *want;
+        } ages[] = {{1, "n=v; Path=/; Max-Age=1; HttpOnly; SameSite=Lax"},
+                    {10, "n=v; Path=/; Max-Age=10; HttpOnly; SameSite=Lax"},
+                    {86400, "n=v; Path=/; Max-Age=86400; HttpOnly; SameSite=Lax"},
+                    {INT64_MAX,
+                     "n=v; Path=/; Max-Age=9223372036854775807; HttpOnly; SameSite=Lax"}};
+        size_t i;
+
+        a.secure = 0;
+        for (i = 0; i < sizeof ages / sizeof ages[0]; i++) {
+            a.max_age = ages[i].age;
+            svct_cookie_build(buf, sizeof buf, "n", "v", &a);
+            is_str(buf, ages[i].want, "Max-Age=%lld written in decimal", (long long)ages[i].age);
+        }
+        a.max_age = -5;
+        svct_cookie_build(buf, sizeof buf, "n", "v", &a);
+        is_str(buf, "n=v; Path=/; HttpOnly; SameSite=Lax", "a negative Max-Age is left out");
+    }
 }
 
 /* Every byte value, in the value, the name and the path, against the
@@ -56,6 +77,24 @@ static void test_build_bytes(void)
         path[0] = '/', path[1] = (char)c, path[2] = '\0';
         a.path = path;
         path_wrong += (svct_cookie_build(buf, sizeof buf, "n", "v", &a) != 0) != pathc;
+    }
+    /* The value is checked eight bytes at a time, then byte by byte: a
+     * bad byte is found at every position of a block and of the tail. */
+    {
+        char v[24], big[160];
+        int pos, missed = 0, len;
+
+        a.path = "/";
+        for (len = 1; len < (int)sizeof v; len++) {
+            for (pos = 0; pos < len; pos++) {
+                memset(v, 'a', (size_t)len);
+                v[len] = '\0';
+                missed += svct_cookie_build(big, sizeof big, "n", v, &a) == 0;
+                v[pos] = ' ';
+                missed += svct_cookie_build(big, sizeof big, "n", v, &a) != 0;
+            }
+        }
+        is_int(missed, 0, "a bad byte refused at each position of values of 1 to 23 bytes");
     }
     is_int(value_wrong, 0, "every byte value judged as RFC 6265 says, in the value");
     is_int(name_wrong, 0, "every byte value judged as RFC 7230 says, in the name");
