@@ -73,6 +73,21 @@ static void test_build_bytes(void)
         s[0] = 'x', s[1] = (char)c, s[2] = 'y', s[3] = '\0';
         a.path = "/";
         value_wrong += (svct_cookie_build(buf, sizeof buf, "n", s, &a) != 0) != octet;
+        /* Long values are checked sixteen bytes per step where the CPU
+         * allows: the byte at the start and end of a block, and in the
+         * tail after the last one. */
+        {
+            static const int at[] = {0, 15, 16, 31, 33, 39};
+            char v[41], out[128];
+            size_t j;
+
+            for (j = 0; j < sizeof at / sizeof at[0]; j++) {
+                memset(v, 'a', 40);
+                v[40] = '\0';
+                v[at[j]] = (char)c;
+                value_wrong += (svct_cookie_build(out, sizeof out, "n", v, &a) != 0) != octet;
+            }
+        }
         name_wrong += (svct_cookie_build(buf, sizeof buf, s, "v", &a) != 0) != tchar;
         path[0] = '/', path[1] = (char)c, path[2] = '\0';
         a.path = path;

@@ -37,6 +37,28 @@ int main(void)
     ok(!svct_client_id_valid("0123456789abcdef0123456789abcde.access", 38), "short id");
     ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef0.access", 40), "long id");
     ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef.accesS", 39), "bad suffix");
+    {
+        /* Every byte value, at the start, middle and end of a secret and
+         * of a Client ID's hex part: only 0-9 and a-f pass. */
+        char sec[SVCT_SECRET_LEN + 1], cid[] = "0123456789abcdef0123456789abcdef.access";
+        int c, wrong = 0;
+
+        for (c = 0; c < 256; c++) {
+            int digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+            size_t at[3] = {0, SVCT_SECRET_LEN / 2, SVCT_SECRET_LEN - 1}, j;
+
+            for (j = 0; j < 3; j++) {
+                memset(sec, '7', SVCT_SECRET_LEN);
+                sec[SVCT_SECRET_LEN] = '\0';
+                sec[at[j]] = (char)c;
+                wrong += svct_secret_valid(sec, SVCT_SECRET_LEN) != digit;
+                memcpy(cid, "0123456789abcdef0123456789abcdef", 32);
+                cid[at[j] * 31 / (SVCT_SECRET_LEN - 1)] = (char)c;
+                wrong += svct_client_id_valid(cid, 39) != digit;
+            }
+        }
+        is_int(wrong, 0, "every byte value judged as a hex digit or not, in a secret and a Client ID");
+    }
     ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef.access", 38), "length counts");
     ok(!svct_client_id_valid("0123456789abcdef0123456789abcdef\0access", 39), "NUL inside");
     ok(!svct_client_id_valid(NULL, 39), "NULL id");
