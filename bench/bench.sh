@@ -19,6 +19,7 @@
 # another.
 # The case baseline-again (a second no-auth httpd) measures it in every run,
 # and the table shows it.
+# Each round runs on httpd processes started for it (see the rounds).
 # Then a memory run: the children's RSS before and after BENCH_RSS_REQUESTS
 # requests that churn every cache.
 #
@@ -237,7 +238,7 @@ stop_all() {
         "$HTTPD" -f "$B/conf/$c.conf" $asroot -k stop 2>/dev/null || true
     done
     for c in $started; do
-        for _ in $(seq 50); do [ -f "$B/run/$c.pid" ] || break; sleep 0.1; done
+        for _ in $(seq 100); do [ -f "$B/run/$c.pid" ] || break; sleep 0.1; done
     done
 }
 trap stop_all EXIT
@@ -252,17 +253,26 @@ headers_of() { # CASE -> wrk -H arguments, one per line
     esac
 }
 
+start_all() {
+    local c url
+    for c in $CASES; do
+        rm -f "$B/run/$c.pid"
+        "${ON_SERVER[@]}" "$HTTPD" -f "$B/conf/$c.conf" $asroot -k start
+        started="$started $c"
+    done
+    for c in $CASES; do
+        url=http://127.0.0.1:$(port_of "$c")/p/index.html
+        for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
+    done
+}
 for c in $CASES; do
     write_conf "$c"
     "$HTTPD" -t -f "$B/conf/$c.conf" $asroot 2>"$B/logs/$c.configtest" ||
         die "$c: bad config: $(cat "$B/logs/$c.configtest")"
-    rm -f "$B/run/$c.pid"
-    "${ON_SERVER[@]}" "$HTTPD" -f "$B/conf/$c.conf" $asroot -k start
-    started="$started $c"
 done
+start_all
 for c in $CASES; do
     url=http://127.0.0.1:$(port_of "$c")/p/index.html
-    for _ in $(seq 50); do curl -s -o /dev/null "$url" && break; sleep 0.1; done
     case "$c" in
     session-*)
         id=$ID1 secret=$SECRET1
@@ -344,6 +354,17 @@ round() {
              vc * 1e6 / vn, bc * 1e6 / bn, 100 * vc / vw, 100 * bc / bw}' <<<"$acc"
 }
 for r in $(seq "$ROUNDS"); do
+    # Every round after the first runs on new httpd processes: an instance
+    # can be a few per cent faster or slower than an identical one for as
+    # long as it lives (where its memory landed), and the median over the
+    # rounds should not inherit one instance's luck. The sessions stay
+    # valid: same keys, same store.
+    if [ "$r" -gt 1 ]; then
+        stop_all
+        started=""
+        start_all
+        for c in $CASES; do run_wrk "$c" 1 >/dev/null; done
+    fi
     # Rotate the order each round so that no case always runs first or last.
     order=$(tr -s ' \n' '\n' <<<"$CASES" | grep . | awk -v k="$r" -v n="$ncases" \
         '{a[NR]=$0} END {for (i = 0; i < n; i++) print a[(i + k - 1) % n + 1]}')
