@@ -39,7 +39,7 @@ static const unsigned char char_classes[256] = {CLASS64(0), CLASS64(64), CLASS64
                                                 CLASS64(192)};
 
 #ifdef __SSE2__
-/* The bytes of P[0..LEN) that are not cookie-octets, sixteen at a time:
+/* Looks for bytes of P[0..LEN) that are not cookie-octets, sixteen at a time:
  * the value is a JWT of some hundred bytes, checked on every exchange. Of
  * the bytes below 0x7F, only controls, space, '"', ',', ';' and '\\' are
  * not; a signed compare also catches every byte from 0x80 up. Returns how
