@@ -56,7 +56,7 @@ typedef struct {
 typedef struct {
     int used;
     const void *ring;
-    uint64_t hash; /* issued_hash() */
+    uint64_t hash; /* issued_probe() */
     int64_t duration, iat;
     uint16_t iss_len, aud_len, id_len, name_len, jwt_len;
     char text[ISS_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
@@ -149,7 +149,6 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
     }
     if (RAND_bytes((unsigned char *)&c->seed, sizeof c->seed) != 1)
         c->seed = (uint64_t)(uintptr_t)c ^ (uint64_t)time(NULL);
-    (void)svct_sha256_md(); /* fetched before the threads ask for it */
     return c;
 }
 

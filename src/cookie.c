@@ -3,6 +3,7 @@
  * header-name comparison used to scrub credentials from a request.
  */
 #include "cookie.h"
+#include "byte_table.h"
 
 #include <string.h>
 #ifdef __SSE2__
@@ -30,13 +31,9 @@ enum { COOKIE_OCTET = 1, TOKEN_CHAR = 2, PATH_CHAR = 4 };
     ((IS_COOKIE_OCTET(c) ? COOKIE_OCTET : 0) |                                                   \
      (IS_VISIBLE(c) && !IS_SEPARATOR(c) ? TOKEN_CHAR : 0) |                                      \
      (IS_VISIBLE(c) && (c) != ';' ? PATH_CHAR : 0))
-#define CLASS4(c) CLASS_OF(c), CLASS_OF((c) + 1), CLASS_OF((c) + 2), CLASS_OF((c) + 3)
-#define CLASS16(c) CLASS4(c), CLASS4((c) + 4), CLASS4((c) + 8), CLASS4((c) + 12)
-#define CLASS64(c) CLASS16(c), CLASS16((c) + 16), CLASS16((c) + 32), CLASS16((c) + 48)
 
 /* Byte 0 has no class: it ends every string that class_len() looks at. */
-static const unsigned char char_classes[256] = {CLASS64(0), CLASS64(64), CLASS64(128),
-                                                CLASS64(192)};
+static const unsigned char char_classes[256] = SVCT_BYTE_TABLE(CLASS_OF);
 
 #ifdef __SSE2__
 /* Looks for bytes of P[0..LEN) that are not cookie-octets, sixteen at a time:

@@ -10,6 +10,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include "byte_table.h"
 #include "secret.h"
 
 static const char svct_hex_digits[] = "0123456789abcdef";
@@ -54,10 +55,7 @@ int svct_hex_decode(const char *hex, size_t hexlen, unsigned char *out, size_t l
 /* Lowercase hex digits, the only bytes of a Client ID's first part and of
  * a secret; the table is made by the compiler. */
 #define IS_HEX(c) (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'f'))
-#define HEX4(c) IS_HEX(c), IS_HEX((c) + 1), IS_HEX((c) + 2), IS_HEX((c) + 3)
-#define HEX16(c) HEX4(c), HEX4((c) + 4), HEX4((c) + 8), HEX4((c) + 12)
-#define HEX64(c) HEX16(c), HEX16((c) + 16), HEX16((c) + 32), HEX16((c) + 48)
-static const unsigned char is_hex_digit[256] = {HEX64(0), HEX64(64), HEX64(128), HEX64(192)};
+static const unsigned char is_hex_digit[256] = SVCT_BYTE_TABLE(IS_HEX);
 
 /* Checked on every exchange: no branch per byte. */
 static int svct_hex_only(const char *s, size_t len)
@@ -113,7 +111,10 @@ static void sha256_fetch(void)
     sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
 }
 
-const EVP_MD *svct_sha256_md(void)
+/* SHA-256, fetched from the default provider once per process
+ * (EVP_sha256() fetches it again, under a lock, on every digest); NULL if
+ * it cannot be. */
+static const EVP_MD *sha256_md(void)
 {
     pthread_once(&sha256_once, sha256_fetch);
     return sha256_fetched;
@@ -121,7 +122,7 @@ const EVP_MD *svct_sha256_md(void)
 
 int svct_secret_hash_checked(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN])
 {
-    const EVP_MD *md = svct_sha256_md();
+    const EVP_MD *md = sha256_md();
     unsigned int outlen = 0;
 
     if (!md || EVP_Digest(secret, len, out, &outlen, md, NULL) != 1 || outlen != SVCT_HASH_LEN) {

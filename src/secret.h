@@ -29,10 +29,6 @@ void svct_secret_hash(const char *secret, size_t len, unsigned char out[SVCT_HAS
 /* The same, returning -1 (and an all-zero OUT) if OpenSSL fails. */
 int svct_secret_hash_checked(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN]);
 
-/* SHA-256, fetched from the default provider once per process (EVP_sha256()
- * fetches it again, under a lock, on every digest); NULL if it cannot be. */
-const struct evp_md_st *svct_sha256_md(void);
-
 /* 1 when A and B are equal, in time independent of their contents. */
 int svct_ct_equal(const void *a, const void *b, size_t len);
 
