@@ -105,27 +105,56 @@ int svct_secret_valid(const char *s, size_t len)
 
 static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
 static EVP_MD *sha256_fetched;
+static pthread_key_t sha256_ctx_key;
+static int sha256_ctx_key_made;
+
+static void sha256_ctx_free(void *ctx)
+{
+    EVP_MD_CTX_free(ctx);
+}
 
 static void sha256_fetch(void)
 {
     sha256_fetched = EVP_MD_fetch(NULL, "SHA256", NULL);
+    sha256_ctx_key_made = pthread_key_create(&sha256_ctx_key, sha256_ctx_free) == 0;
 }
 
-/* SHA-256, fetched from the default provider once per process
- * (EVP_sha256() fetches it again, under a lock, on every digest); NULL if
- * it cannot be. */
-static const EVP_MD *sha256_md(void)
+/* A digest context of the calling thread's, kept for its next hash and freed
+ * when the thread ends: EVP_Digest makes, sets up and frees a whole context
+ * for every secret, which costs about as much as the hash itself. NULL if
+ * none can be made. */
+static EVP_MD_CTX *thread_sha256_ctx(void)
 {
-    pthread_once(&sha256_once, sha256_fetch);
-    return sha256_fetched;
+    EVP_MD_CTX *ctx;
+
+    if (!sha256_ctx_key_made)
+        return NULL;
+    ctx = pthread_getspecific(sha256_ctx_key);
+    if (ctx == NULL && (ctx = EVP_MD_CTX_new()) != NULL &&
+        pthread_setspecific(sha256_ctx_key, ctx) != 0) {
+        EVP_MD_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
 }
 
 int svct_secret_hash_checked(const char *secret, size_t len, unsigned char out[SVCT_HASH_LEN])
 {
-    const EVP_MD *md = sha256_md();
+    EVP_MD_CTX *ctx;
     unsigned int outlen = 0;
+    int ok;
 
-    if (!md || EVP_Digest(secret, len, out, &outlen, md, NULL) != 1 || outlen != SVCT_HASH_LEN) {
+    /* SHA-256 is fetched from the default provider once per process
+     * (EVP_sha256() fetches it again, under a lock, on every digest). */
+    pthread_once(&sha256_once, sha256_fetch);
+    ctx = sha256_fetched ? thread_sha256_ctx() : NULL;
+    /* OpenSSL 3.0 still makes the provider's state anew at each Init (one
+     * small allocation, wiped when freed); what the kept context saves is
+     * the rest of EVP_Digest's set-up and tear-down. */
+    ok = ctx && EVP_DigestInit_ex2(ctx, sha256_fetched, NULL) == 1 &&
+         EVP_DigestUpdate(ctx, secret, len) == 1 && EVP_DigestFinal_ex(ctx, out, &outlen) == 1 &&
+         outlen == SVCT_HASH_LEN;
+    if (!ok) {
         /* Never leave a guessable value behind: all-zero is not a valid
          * stored hash (see svct_record_decode). */
         memset(out, 0, SVCT_HASH_LEN);

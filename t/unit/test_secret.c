@@ -2,10 +2,73 @@
  * Unit tests of Client ID / secret generation, their shape checks, hex
  * coding, the SHA-256 the store keeps, and constant-time comparison.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "secret.h"
 #include "tap.h"
+
+/* Each thread hashes its own inputs with the digest context it keeps, and
+ * checks every result against the digests the main thread computed. */
+#define HASH_THREADS 4
+#define HASH_ROUNDS 2000
+
+typedef struct {
+    int index;
+    const unsigned char (*want)[SVCT_HASH_LEN];
+    int wrong;
+} hash_job_t;
+
+static void hash_input(int thread, int round, char *buf)
+{
+    memset(buf, 'a' + thread, SVCT_SECRET_LEN);
+    buf[round % SVCT_SECRET_LEN] = (char)('0' + round % 10);
+}
+
+static void *hash_worker(void *arg)
+{
+    hash_job_t *job = arg;
+    char in[SVCT_SECRET_LEN];
+    unsigned char h[SVCT_HASH_LEN];
+    int r;
+
+    for (r = 0; r < HASH_ROUNDS; r++) {
+        hash_input(job->index, r % 20, in);
+        if (svct_secret_hash_checked(in, sizeof in, h) != 0 ||
+            memcmp(h, job->want[r % 20], SVCT_HASH_LEN) != 0)
+            job->wrong++;
+    }
+    return NULL;
+}
+
+static void threaded_hashes(void)
+{
+    static unsigned char want[HASH_THREADS][20][SVCT_HASH_LEN];
+    hash_job_t jobs[HASH_THREADS];
+    pthread_t tids[HASH_THREADS];
+    char in[SVCT_SECRET_LEN];
+    int t, r, started = 0, wrong = 0;
+
+    for (t = 0; t < HASH_THREADS; t++)
+        for (r = 0; r < 20; r++) {
+            hash_input(t, r, in);
+            svct_secret_hash(in, sizeof in, want[t][r]);
+        }
+    for (t = 0; t < HASH_THREADS; t++) {
+        jobs[t].index = t;
+        jobs[t].want = (const unsigned char(*)[SVCT_HASH_LEN])want[t];
+        jobs[t].wrong = 0;
+        if (pthread_create(&tids[t], NULL, hash_worker, &jobs[t]) == 0)
+            started++;
+    }
+    for (t = 0; t < started; t++) {
+        pthread_join(tids[t], NULL);
+        wrong += jobs[t].wrong;
+    }
+    is_int(started, HASH_THREADS, "hashing threads started");
+    is_int(wrong, 0, "%d threads x %d hashes, each with its own kept context, all correct",
+           HASH_THREADS, HASH_ROUNDS);
+}
 
 int main(void)
 {
@@ -91,6 +154,14 @@ int main(void)
     is_int(svct_secret_hash_checked("", 0, h), 0, "hash of empty input");
     svct_hex_encode(h, SVCT_HASH_LEN, hex);
     is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "sha256()");
+    /* The kept context is reset between hashes: nothing of one input
+     * reaches the next, whatever their lengths. */
+    svct_secret_hash("abc", 3, h);
+    svct_secret_hash("", 0, h);
+    svct_hex_encode(h, SVCT_HASH_LEN, hex);
+    is_str(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+           "sha256() right after sha256(abc)");
+    threaded_hashes();
 
     /* Constant-time compare */
     ok(svct_ct_equal("abcdef", "abcdef", 6), "equal buffers");
