@@ -39,7 +39,9 @@ ALL_LDFLAGS := $(LDFLAGS) $(SAN_LDFLAGS)
 CORE_SRC    := $(filter-out src/cli_main.c,$(wildcard src/*.c))
 CORE_OBJ    := $(CORE_SRC:src/%.c=$(BUILD)/src/%.o)
 UNIT_SRC    := $(wildcard t/unit/test_*.c)
-UNIT_BIN    := $(UNIT_SRC:t/unit/%.c=$(BUILD)/unit/%)
+# test_secret once more, with src/secret.c built as against an OpenSSL
+# without its deprecated API, so that the EVP path of the secret's hash runs.
+UNIT_BIN    := $(UNIT_SRC:t/unit/%.c=$(BUILD)/unit/%) $(BUILD)/unit/test_secret_evp
 # The Apache::Test scripts (t/cli/ and t/unit/ run under plain prove).
 HTTPD_TESTS ?= $(wildcard t/*.t)
 MODULE      := $(BUILD)/mod_access_svctoken.so
@@ -76,6 +78,12 @@ $(CLI): $(BUILD)/src/cli_main.o $(LIBCORE)
 $(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -It/unit -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
+
+$(BUILD)/unit/test_secret_evp: t/unit/test_secret.c t/unit/tap.h src/secret.c $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DOPENSSL_NO_DEPRECATED -It/unit -o $@ $< src/secret.c $(ALL_LDFLAGS) \
+	    $(DEP_LIBS) -lpthread
+	@nm $@ | grep -q EVP_DigestInit_ex2 || { echo "$@: the EVP path was not built"; rm -f $@; exit 1; }
 
 # Installs the Debian packages that the build, the tests and the demo need,
 # skipping those already installed.
