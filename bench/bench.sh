@@ -21,7 +21,8 @@
 # and the table shows it.
 # Each round runs on httpd processes started for it (see the rounds).
 # Then a memory run: the children's RSS before and after BENCH_RSS_REQUESTS
-# requests that churn every cache.
+# requests that churn every cache, after as many of warm-up
+# (BENCH_RSS_WARMUP), for exchange-1m and, as the reference, the baseline.
 #
 # With 2 CPUs or more, httpd runs on the first and wrk (one thread) on the
 # second (BENCH_PIN=0 lets them share all CPUs): the server is then the
@@ -33,7 +34,7 @@
 # BENCH_DIR (work files; the 1M-token store is kept there between runs),
 # BENCH_SECONDS (1), BENCH_PAIRS (10), BENCH_ROUNDS (3), BENCH_CONNECTIONS
 # (32), BENCH_THREADS (1 pinned, else 2), BENCH_TOKENS (1000000),
-# BENCH_RSS_REQUESTS (1000000), BENCH_PORT (first port, 18080), BENCH_PIN
+# BENCH_RSS_REQUESTS (1000000), BENCH_RSS_WARMUP (as many), BENCH_PORT (first port, 18080), BENCH_PIN
 # (1), BENCH_CASES (a subset, by name).
 set -euo pipefail
 
@@ -57,6 +58,7 @@ else
 fi
 NTOKENS=${BENCH_TOKENS:-1000000}
 RSSREQ=${BENCH_RSS_REQUESTS:-1000000}
+RSSWARM=${BENCH_RSS_WARMUP:-$RSSREQ}
 PORT0=${BENCH_PORT:-18080}
 MODS=/usr/lib/apache2/modules
 
@@ -398,10 +400,15 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else
 pr() { printf '%.3f' "${rmed[$1]}"; } # median paired ratio to the baseline
 
 # ---- memory: RSS of the children before and after RSSREQ requests ----
-rss_line=""
-rss_run() {
-    local c=exchange-1m pid kids before after hwm_b hwm_a
-    case " $CASES " in *" $c "*) ;; *) return ;; esac
+# The same churn goes to the no-auth baseline too: httpd's own allocators
+# (a pool per connection, each keeping up to MaxMemFree) take more than a
+# million requests to reach their high-water mark, so its growth over the
+# same requests is what the module's is to be read against, and the warm-up
+# is as long as the measurement.
+rss_lines=()
+RSS_GROWTH=""
+rss_run() { # CASE
+    local c=$1 pid kids before after hwm_b hwm_a
     pid=$(cat "$B/run/$c.pid")
     kids=$(ps -o pid= --ppid "$pid" | tr -d ' ')
     sum() { local k f=$1 t=0 v; for k in $kids; do
@@ -413,23 +420,27 @@ rss_run() {
                 "${ON_CLIENT[@]}" wrk -t"$THREADS" -c"$CONNS" -d10s -s "$here/churn.lua" \
                 "http://127.0.0.1:$(port_of $c)/p/index.html" 2>&1 |
                 awk '/^churn:/ { if ($4 != 0) print "bad"; else print $2 }')
-            [ "$n" = bad ] && die "memory run: some answers were not 200"
+            [ "$n" = bad ] && die "memory run: some answers to $c were not 200"
             done_=$((done_ + ${n:-0}))
         done
         CHURNED=$done_
     }
-    log "memory run: $c, churning every cache ($RSSREQ requests)..."
-    churn 100000 # fills the caches first
+    log "memory run: $c, $RSSWARM requests of warm-up, then $RSSREQ churning every cache..."
+    churn "$RSSWARM"
     before=$(sum VmRSS) hwm_b=$(sum VmHWM)
     churn "$RSSREQ"
     after=$(sum VmRSS) hwm_a=$(sum VmHWM)
-    RSSREQ=$CHURNED
-    rss_line=$(printf 'children (%d) RSS: %d kB before, %d kB after %d requests (%+d kB); peak RSS %d kB -> %d kB' \
-        "$(wc -w <<<"$kids")" "$before" "$after" "$RSSREQ" $((after - before)) "$hwm_b" "$hwm_a")
-    RSS_GROWTH=$((hwm_a - hwm_b))
+    rss_lines+=("$(printf '%s: children (%d) RSS: %d kB before, %d kB after %d requests (%+d kB); peak RSS %d kB -> %d kB (%+d kB)' \
+        "$c" "$(wc -w <<<"$kids")" "$before" "$after" "$CHURNED" $((after - before)) "$hwm_b" "$hwm_a" \
+        $((hwm_a - hwm_b)))")
+    RSS_CHURNED=$CHURNED
+    RSS_DELTA=$((hwm_a - hwm_b))
 }
-RSS_GROWTH=""
-[ "$RSSREQ" -gt 0 ] && rss_run
+if [ "$RSSREQ" -gt 0 ] && case " $CASES " in *" exchange-1m "*) true ;; *) false ;; esac; then
+    rss_run exchange-1m
+    RSS_GROWTH=$RSS_DELTA RSS_OF=$RSS_CHURNED
+    case " $CASES " in *" baseline "*) rss_run baseline ;; esac
+fi
 
 # ---- the table ----
 echo
@@ -452,7 +463,7 @@ has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 has baseline-again && echo "baseline-again: a second no-auth httpd, configured as the baseline: how far its ratio
 is from 1.000 is the error of this run's measurement."
 echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"
-[ -n "$rss_line" ] && echo "$rss_line"
+for l in "${rss_lines[@]}"; do echo "$l"; done
 
 # ---- the targets ----
 echo
@@ -471,5 +482,5 @@ has exchange-1m && has exchange &&
     target "exchange, 1M-token store / 1-token store" "$(ratio "${rmed[exchange-1m]}" "${rmed[exchange]}")" ">=" 0.95
 has session-1m && has session-es256 &&
     target "session, 1M-token store / 1-token store" "$(ratio "${rmed[session-1m]}" "${rmed[session-es256]}")" ">=" 0.95
-[ -n "$RSS_GROWTH" ] && target "peak RSS growth over $RSSREQ requests (kB)" "$RSS_GROWTH" "<=" 1024
+[ -n "$RSS_GROWTH" ] && target "exchange-1m peak RSS growth, $RSS_OF requests (kB)" "$RSS_GROWTH" "<=" 1024
 exit 0
