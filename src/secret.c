@@ -113,7 +113,7 @@ int svct_secret_valid(const char *s, size_t len)
  * EVP, even with a context kept per thread, OpenSSL 3.0 allocates, sets up
  * and wipes the provider's state for every hash: inside httpd that was about
  * 1 us per exchange (perf), against well under 0.1 us for the hash itself,
- * and the exchange served 2-4 % more requests without it. A build against
+ * and the exchange served some 2-6 % more requests without it. A build against
  * an OpenSSL without the deprecated API, or one that must hash through the
  * providers (FIPS: build with -DSVCT_SHA256_EVP), takes the EVP path. */
 #if !defined(OPENSSL_NO_DEPRECATED_3_0) && !defined(SVCT_SHA256_EVP)

@@ -8,8 +8,9 @@
 #include "secret.h"
 #include "tap.h"
 
-/* Each thread hashes its own inputs with the digest context it keeps, and
- * checks every result against the digests the main thread computed. */
+/* Each thread hashes its own inputs, and checks every result against the
+ * digests the main thread computed: the EVP path keeps a digest context per
+ * thread, and no thread may see another's. */
 #define HASH_THREADS 4
 #define HASH_ROUNDS 2000
 
@@ -66,7 +67,7 @@ static void threaded_hashes(void)
         wrong += jobs[t].wrong;
     }
     is_int(started, HASH_THREADS, "hashing threads started");
-    is_int(wrong, 0, "%d threads x %d hashes, each with its own kept context, all correct",
+    is_int(wrong, 0, "%d threads x %d hashes at once, all correct",
            HASH_THREADS, HASH_ROUNDS);
 }
 
