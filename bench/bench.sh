@@ -399,6 +399,8 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "-" }'; }
 pr() { printf '%.3f' "${rmed[$1]}"; } # median paired ratio to the baseline
 
+has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
+
 # ---- memory: RSS of the children before and after RSSREQ requests ----
 # The same churn goes to the no-auth baseline too: httpd's own allocators
 # (a pool per connection, each keeping up to MaxMemFree) take more than a
@@ -436,10 +438,10 @@ rss_run() { # CASE
     RSS_CHURNED=$CHURNED
     RSS_DELTA=$((hwm_a - hwm_b))
 }
-if [ "$RSSREQ" -gt 0 ] && case " $CASES " in *" exchange-1m "*) true ;; *) false ;; esac; then
+if [ "$RSSREQ" -gt 0 ] && has exchange-1m; then
     rss_run exchange-1m
     RSS_GROWTH=$RSS_DELTA RSS_OF=$RSS_CHURNED
-    case " $CASES " in *" baseline "*) rss_run baseline ;; esac
+    if has baseline; then rss_run baseline; fi
 fi
 
 # ---- the table ----
@@ -459,7 +461,6 @@ echo "run beside it);"
 echo "req/s: median over the rounds; httpd us/req: median CPU time"
 echo "(user+sys) of the httpd children per request; cpu ratio = baseline us/req / case us/req;"
 echo "busy: CPU time of the httpd children / wrk's run time (100% = one CPU saturated)."
-has() { case " $CASES " in *" $1 "*) return 0 ;; esac; return 1; }
 has baseline-again && echo "baseline-again: a second no-auth httpd, configured as the baseline: how far its ratio
 is from 1.000 is the error of this run's measurement."
 echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"

@@ -13,6 +13,7 @@
  * thread, and no thread may see another's. */
 #define HASH_THREADS 4
 #define HASH_ROUNDS 2000
+#define HASH_INPUTS 20 /* per thread, used in turn */
 
 typedef struct {
     int index;
@@ -34,9 +35,9 @@ static void *hash_worker(void *arg)
     int r;
 
     for (r = 0; r < HASH_ROUNDS; r++) {
-        hash_input(job->index, r % 20, in);
+        hash_input(job->index, r % HASH_INPUTS, in);
         if (svct_secret_hash_checked(in, sizeof in, h) != 0 ||
-            memcmp(h, job->want[r % 20], SVCT_HASH_LEN) != 0)
+            memcmp(h, job->want[r % HASH_INPUTS], SVCT_HASH_LEN) != 0)
             job->wrong++;
     }
     return NULL;
@@ -44,14 +45,14 @@ static void *hash_worker(void *arg)
 
 static void threaded_hashes(void)
 {
-    static unsigned char want[HASH_THREADS][20][SVCT_HASH_LEN];
+    static unsigned char want[HASH_THREADS][HASH_INPUTS][SVCT_HASH_LEN];
     hash_job_t jobs[HASH_THREADS];
     pthread_t tids[HASH_THREADS];
     char in[SVCT_SECRET_LEN];
     int t, r, started = 0, wrong = 0;
 
     for (t = 0; t < HASH_THREADS; t++)
-        for (r = 0; r < 20; r++) {
+        for (r = 0; r < HASH_INPUTS; r++) {
             hash_input(t, r, in);
             svct_secret_hash(in, sizeof in, want[t][r]);
         }
