@@ -625,9 +625,13 @@ static int svct_note_auth_failure(request_rec *r, const char *auth_type)
 
 static int is_scrubbed(const char *key)
 {
-    size_t len = strlen(key);
+    size_t len;
 
-    /* Most headers are told apart by their length alone. */
+    /* Both names begin with "cf"; most headers are told apart by that, the
+     * rest by their length. */
+    if ((key[0] | 0x20) != 'c' || (key[1] | 0x20) != 'f')
+        return 0;
+    len = strlen(key);
     return (len == sizeof SVCT_HDR_SECRET - 1 &&
             svct_header_name_matches(key, len, SVCT_HDR_SECRET)) ||
            (len == sizeof SVCT_HDR_ASSERTION - 1 &&
@@ -656,7 +660,8 @@ static int svct_fixups(request_rec *r)
             apr_table_unset(r->headers_in, found);
     } while (found);
     if (info) {
-        apr_table_setn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
+        /* Every spelling is gone: add, with no search for one to replace. */
+        apr_table_addn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
         if (!r->ap_auth_type)
             r->ap_auth_type = SVCT_AUTH_TYPE;
     }

@@ -2,6 +2,10 @@
  * Session cookie building and Cookie header parsing (RFC 6265), and the
  * header-name comparison used to scrub credentials from a request.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strchrnul(), where the build does not ask for it already */
+#endif
+
 #include "cookie.h"
 #include "byte_table.h"
 
@@ -141,6 +145,18 @@ size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *va
     return need;
 }
 
+/* The first ';' of S or its end, in one pass where the C library can. */
+static const char *semicolon_or_end(const char *s)
+{
+#ifdef __GLIBC__
+    return strchrnul(s, ';');
+#else
+    const char *semi = strchr(s, ';');
+
+    return semi ? semi : s + strlen(s);
+#endif
+}
+
 int svct_cookie_next(const char **pos, const char *name, const char **value, size_t *len)
 {
     size_t namelen = strlen(name);
@@ -154,9 +170,7 @@ int svct_cookie_next(const char **pos, const char *name, const char **value, siz
         if (!*p)
             break;
         pair = p;
-        end = strchr(pair, ';');
-        if (!end)
-            end = pair + strlen(pair);
+        end = semicolon_or_end(pair);
         p = end;
         eq = memchr(pair, '=', (size_t)(end - pair));
         if (!eq || (size_t)(eq - pair) != namelen || memcmp(pair, name, namelen) != 0)

@@ -171,8 +171,9 @@ int main(void)
     ok(!svct_ct_equal("xbcdef", "abcdef", 6), "first byte differs");
     ok(svct_ct_equal("a", "b", 0), "empty buffers are equal");
     {
-        /* Word-wise: every length around the 8-byte steps, and a one-bit
-         * difference at every position, whether in a word or in the tail. */
+        /* Every length around the 32- and 8-byte steps, and a one-bit
+         * difference at every position: in a step, in the overlapping last
+         * 32 bytes (SSE2), in a word or in the tail. */
         unsigned char x[72], y[72];
         size_t len, pos;
         int all = 1;
@@ -190,7 +191,7 @@ int main(void)
                     all = 0;
             }
         }
-        ok(all, "word-wise compare: lengths 0-72, a difference at any position is seen");
+        ok(all, "compare in steps: lengths 0-72, a difference at any position is seen");
     }
     return done_testing();
 }
