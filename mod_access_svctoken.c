@@ -629,7 +629,8 @@ static int is_scrubbed(const char *key)
 
     /* Both names begin with "cf"; most headers are told apart by that, the
      * rest by their length. */
-    if ((key[0] | 0x20) != 'c' || (key[1] | 0x20) != 'f')
+    if (svct_header_fold((unsigned char)key[0]) != 'c' ||
+        svct_header_fold((unsigned char)key[1]) != 'f')
         return 0;
     len = strlen(key);
     return (len == sizeof SVCT_HDR_SECRET - 1 &&

@@ -232,19 +232,13 @@ void svct_cookie_scope_path(const char *section, const char *uri, const char *fi
     out[scope_len] = '\0';
 }
 
-static unsigned char fold(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned char)(c - 'A' + 'a');
-    return c == '_' ? '-' : c;
-}
-
 int svct_header_name_matches(const char *name, size_t len, const char *want)
 {
     size_t i;
 
     for (i = 0; i < len; i++) {
-        if (!want[i] || fold((unsigned char)name[i]) != fold((unsigned char)want[i]))
+        if (!want[i] ||
+            svct_header_fold((unsigned char)name[i]) != svct_header_fold((unsigned char)want[i]))
             return 0;
     }
     return want[len] == '\0';

@@ -138,6 +138,11 @@ static void test_next(void)
     is_int(svct_cookie_next(&pos, "CF_Authorization", &v, &len), 0, "only separators");
     pos = "CF_Authorization=";
     ok(svct_cookie_next(&pos, "CF_Authorization", &v, &len) == 1 && len == 0, "empty value");
+    hdr = "a=1; CF_Authorization=tok3";
+    pos = hdr;
+    ok(svct_cookie_next(&pos, "CF_Authorization", &v, &len) == 1 && len == 4 &&
+           !memcmp(v, "tok3", 4) && pos == hdr + strlen(hdr),
+       "the last cookie, with no ';' after it, runs to the end of the header");
     {
         static char big[SVCT_COOKIE_MAX + 100];
         memcpy(big, "CF_Authorization=", 17);
