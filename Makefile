@@ -23,10 +23,11 @@ APR_CONFIG  := $(shell $(APXS) -q APR_CONFIG 2>/dev/null)
 APU_CONFIG  := $(shell $(APXS) -q APU_CONFIG 2>/dev/null)
 HTTPD_INC   := $(shell $(APXS) -q INCLUDEDIR 2>/dev/null)
 HTTPD_BIN   := $(shell $(APXS) -q SBINDIR 2>/dev/null)/$(shell $(APXS) -q TARGET 2>/dev/null)
-APR_CPPFLAGS := $(shell $(APR_CONFIG) --cppflags --includes 2>/dev/null) \
-                $(shell $(APU_CONFIG) --includes 2>/dev/null)
-APR_LIBS    := $(shell $(APU_CONFIG) --link-ld --libs 2>/dev/null) \
-               $(shell $(APR_CONFIG) --link-ld --libs 2>/dev/null)
+# (Empty before `make deps` has installed apxs: see the demo target.)
+APR_CPPFLAGS := $(if $(APR_CONFIG),$(shell $(APR_CONFIG) --cppflags --includes 2>/dev/null) \
+                $(shell $(APU_CONFIG) --includes 2>/dev/null))
+APR_LIBS    := $(if $(APR_CONFIG),$(shell $(APU_CONFIG) --link-ld --libs 2>/dev/null) \
+               $(shell $(APR_CONFIG) --link-ld --libs 2>/dev/null))
 DEP_LIBS    := -lssl -lcrypto -ljansson
 
 WARN        := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -126,9 +127,15 @@ install: all
 	install -m 0644 $(MODULE) $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)/mod_access_svctoken.so
 
 # A working protected site on 127.0.0.1:$(PORT), and a client getting in.
+# The apxs-derived variables of this make were computed before `deps` could
+# install apxs, so everything after `deps` runs in a new make that reads
+# them afresh (.ci/first-run-demo proves it).
 DEMO_DIR ?= $(CURDIR)/.demo
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory demo-start
+
+.PHONY: demo-start
+demo-start: all
 	@$(MAKE) --no-print-directory demo-stop >/dev/null 2>&1 || true
 	@set -e; d="$(DEMO_DIR)"; cli="$(abspath $(CLI))"; url="http://127.0.0.1:$(PORT)/app/"; \
 	rm -rf "$$d"; mkdir -p "$$d/htdocs/app"; \
