@@ -22,14 +22,13 @@
 
 #include "authn.h"
 #include "cookie.h"
+#include "credentials.h"
 #include "duration.h"
 #include "jwt.h"
 #include "key.h"
 #include "secret.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
-#define SVCT_HDR_ID "CF-Access-Client-Id"
-#define SVCT_HDR_SECRET "CF-Access-Client-Secret"
 #define SVCT_HDR_SESSION "cf-access-token"
 #define SVCT_HDR_ASSERTION "Cf-Access-Jwt-Assertion"
 #define SVCT_COOKIE "CF_Authorization"
@@ -65,10 +64,13 @@ typedef struct {
     const char *section;
 } svct_dir_conf;
 
-/* What the check found, kept on the request so that it runs once whoever
- * asks first (a Require provider or check_authn), and for the fixups,
- * subrequests and internal redirects. */
+/* The module's state of a request: the credentials taken from its headers
+ * (on the request as read from the client only), and what the check found,
+ * kept so that it runs once whoever asks first (a Require provider or
+ * check_authn), and for the fixups, subrequests and internal redirects. */
 typedef struct {
+    const svct_credentials_t *creds;
+    int checked;
     int status; /* OK, or the HTTP status of the refusal */
     const char *name;
     const char *client_id;
@@ -378,16 +380,54 @@ static const char *audience(request_rec *r, const svct_dir_conf *d)
                        NULL);
 }
 
+static svct_req_info *state_of(request_rec *r)
+{
+    svct_req_info *info = ap_get_module_config(r->request_config, &access_svctoken_module);
+
+    if (!info) {
+        info = apr_pcalloc(r->pool, sizeof *info);
+        ap_set_module_config(r->request_config, &access_svctoken_module, info);
+    }
+    return info;
+}
+
+/* The credentials of the request as the client sent it, which its
+ * subrequests and internal redirects share. */
+static const svct_credentials_t *credentials_of(request_rec *r)
+{
+    const svct_req_info *info;
+
+    while (r->main || r->prev)
+        r = r->main ? r->main : r->prev;
+    info = ap_get_module_config(r->request_config, &access_svctoken_module);
+    return info ? info->creds : NULL;
+}
+
+/* Runs first of all the hooks on a request just read, before SetEnvIf,
+ * mod_rewrite or anything else can look at its headers. An internal
+ * redirect shares the headers, from which they are gone already. */
+static int svct_post_read_request(request_rec *r)
+{
+    svct_credentials_t *creds;
+
+    if (r->prev || r->main)
+        return DECLINED;
+    creds = svct_credentials_take(r->headers_in, r->pool);
+    if (creds)
+        state_of(r)->creds = creds;
+    return DECLINED;
+}
+
 static void admit(request_rec *r, const svct_record_t *token, const char *auth, const char *jwt)
 {
-    svct_req_info *info = apr_pcalloc(r->pool, sizeof *info);
+    svct_req_info *info = state_of(r);
 
+    info->checked = 1;
     info->status = OK;
     info->name = apr_pstrdup(r->pool, token->name);
     info->client_id = apr_pstrdup(r->pool, token->client_id);
     info->auth = auth;
     info->jwt = jwt;
-    ap_set_module_config(r->request_config, &access_svctoken_module, info);
     r->user = (char *)info->name;
     /* r->ap_auth_type stays unset until fixups: mod_authz_core answers 401
      * to a denied user when it is set, and a token that a Require line does
@@ -412,7 +452,7 @@ static const svct_req_info *earlier_result(request_rec *r)
     for (o = r->main ? r->main : r->prev; o; o = o->main ? o->main : o->prev) {
         const svct_req_info *info = ap_get_module_config(o->request_config,
                                                          &access_svctoken_module);
-        if (info && info->status == OK)
+        if (info && info->checked && info->status == OK)
             return info;
     }
     return NULL;
@@ -550,6 +590,7 @@ static int check_request(request_rec *r)
     const svct_server_conf *sc = ap_get_module_config(r->server->module_config,
                                                       &access_svctoken_module);
     const svct_req_info *earlier;
+    const svct_credentials_t *creds;
     const char *id, *secret;
     int rc, tried_session = 0;
 
@@ -570,8 +611,9 @@ static int check_request(request_rec *r)
     if (rc != DECLINED)
         return rc;
 
-    id = apr_table_get(r->headers_in, SVCT_HDR_ID);
-    secret = apr_table_get(r->headers_in, SVCT_HDR_SECRET);
+    creds = credentials_of(r);
+    id = creds ? creds->client_id : NULL;
+    secret = creds ? creds->client_secret : NULL;
     if (id && secret)
         return check_secret(r, d, sc, id, secret);
     if (id || secret)
@@ -590,13 +632,13 @@ static int authenticate(request_rec *r)
     svct_req_info *info = ap_get_module_config(r->request_config, &access_svctoken_module);
     int status;
 
-    if (info)
+    if (info && info->checked)
         return info->status;
     status = check_request(r);
-    if (!ap_get_module_config(r->request_config, &access_svctoken_module)) {
-        info = apr_pcalloc(r->pool, sizeof *info);
+    info = state_of(r);
+    if (!info->checked) {
+        info->checked = 1;
         info->status = status;
-        ap_set_module_config(r->request_config, &access_svctoken_module, info);
     }
     return status;
 }
@@ -612,7 +654,7 @@ static const svct_req_info *token_of(request_rec *r)
     const svct_req_info *info = ap_get_module_config(r->request_config,
                                                      &access_svctoken_module);
 
-    return info && info->status == OK ? info : NULL;
+    return info && info->checked && info->status == OK ? info : NULL;
 }
 
 static int svct_note_auth_failure(request_rec *r, const char *auth_type)
@@ -623,43 +665,13 @@ static int svct_note_auth_failure(request_rec *r, const char *auth_type)
     return OK;
 }
 
-static int is_scrubbed(const char *key)
-{
-    size_t len;
-
-    /* Both names begin with "cf"; most headers are told apart by that, the
-     * rest by their length. */
-    if (svct_header_fold((unsigned char)key[0]) != 'c' ||
-        svct_header_fold((unsigned char)key[1]) != 'f')
-        return 0;
-    len = strlen(key);
-    return (len == sizeof SVCT_HDR_SECRET - 1 &&
-            svct_header_name_matches(key, len, SVCT_HDR_SECRET)) ||
-           (len == sizeof SVCT_HDR_ASSERTION - 1 &&
-            svct_header_name_matches(key, len, SVCT_HDR_ASSERTION));
-}
-
-/* Removes every spelling of the credential and assertion headers (case, '-'
- * or '_') so that only the module's own assertion reaches a handler. One pass
- * over the headers finds none on nearly every request; each spelling found is
- * unset (every header of that name) and the headers looked at again. */
+/* Removes every spelling of the assertion header, so that only the module's
+ * own reaches a handler (the secret is gone since the request was read). */
 static int svct_fixups(request_rec *r)
 {
     const svct_req_info *info = token_of(r);
-    const apr_array_header_t *hdrs = apr_table_elts(r->headers_in);
-    const char *found;
-    int i;
 
-    do {
-        const apr_table_entry_t *e = (const apr_table_entry_t *)hdrs->elts;
-
-        found = NULL;
-        for (i = 0; i < hdrs->nelts && !found; i++)
-            if (e[i].key && is_scrubbed(e[i].key))
-                found = e[i].key;
-        if (found)
-            apr_table_unset(r->headers_in, found);
-    } while (found);
+    svct_headers_scrub(r->headers_in, SVCT_HDR_ASSERTION);
     if (info) {
         /* Every spelling is gone: add, with no search for one to replace. */
         apr_table_addn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
@@ -764,6 +776,7 @@ static const authz_provider authz_ids_provider = {check_token_ids, parse_token_i
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
                         AP_AUTH_INTERNAL_PER_CONF);
