@@ -20,7 +20,10 @@
 #include "mod_auth.h"
 #include "apr_strings.h"
 
+#include <openssl/crypto.h>
+
 #include "authn.h"
+#include "b64url.h"
 #include "cookie.h"
 #include "credentials.h"
 #include "duration.h"
@@ -35,6 +38,11 @@
 
 #define SVCT_DEFAULT_SESSION (24 * 3600)
 #define SVCT_DEFAULT_SKEW 10
+/* Beyond a day, skew is a clock that is wrong, not one that drifts. */
+#define SVCT_MAX_SKEW 86400
+/* Sessions end before the latest time a JWT can carry (SVCT_TIME_MAX) for
+ * thousands of years of uptime, and no session outlives a century. */
+#define SVCT_MAX_SESSION (INT64_C(100) * 365 * 86400)
 /* A client may hold a session cookie per matching Path; we try a few. */
 #define SVCT_MAX_COOKIES 4
 
@@ -195,12 +203,24 @@ static const char *parse_duration(cmd_parms *cmd, const char *arg, apr_int64_t *
     return NULL;
 }
 
+/* Parses a duration of at most MAX seconds. */
+static const char *parse_duration_max(cmd_parms *cmd, const char *arg, apr_int64_t max,
+                                      const char *maxtext, apr_int64_t *out)
+{
+    const char *err = parse_duration(cmd, arg, out);
+
+    if (!err && *out > max)
+        err = apr_psprintf(cmd->pool, "%s: '%s' is longer than the most allowed, %s",
+                           cmd->cmd->name, arg, maxtext);
+    return err;
+}
+
 static const char *set_session_duration(cmd_parms *cmd, void *dconf, const char *arg)
 {
     svct_dir_conf *d = dconf;
 
     note_section(cmd, d);
-    return parse_duration(cmd, arg, &d->session_duration);
+    return parse_duration_max(cmd, arg, SVCT_MAX_SESSION, "100y", &d->session_duration);
 }
 
 static const char *set_clock_skew(cmd_parms *cmd, void *dconf, const char *arg)
@@ -211,7 +231,42 @@ static const char *set_clock_skew(cmd_parms *cmd, void *dconf, const char *arg)
         d->clock_skew = 0;
         return NULL;
     }
-    return parse_duration(cmd, arg, &d->clock_skew);
+    return parse_duration_max(cmd, arg, SVCT_MAX_SKEW, "1d", &d->clock_skew);
+}
+
+/* Reads and type-checks a key file as the directive is read, as mod_ssl
+ * does, so that `apachectl configtest` fails on what would stop a reload.
+ * A key that can sign and that any user may read is refused; one that its
+ * group may read is warned about (post_config warns again in the error
+ * log, since this line only reaches the console). */
+static const char *check_key_file(cmd_parms *cmd, const char *file, const char **path)
+{
+    char err[256];
+    struct stat sb;
+    svct_key_t *key;
+    int can_sign;
+
+    *path = ap_server_root_relative(cmd->pool, file);
+    if (!*path)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", file, NULL);
+    key = svct_key_load_file(*path, err, sizeof err);
+    if (!key)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
+    can_sign = svct_key_can_sign(key);
+    svct_key_free(key);
+    if (!can_sign || stat(*path, &sb) != 0)
+        return NULL;
+    if (sb.st_mode & S_IROTH)
+        return apr_psprintf(cmd->pool,
+                            "%s: key file %s can be read by any user (mode %04o); "
+                            "chown it to root and chmod 600 it",
+                            cmd->cmd->name, *path, (unsigned)(sb.st_mode & 07777));
+    if ((sb.st_mode & S_IRGRP) && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     SVCT_LOGNO(0601) "key file %s can be read by its group (mode %04o); "
+                                      "chmod 600 it",
+                     *path, (unsigned)(sb.st_mode & 07777));
+    return NULL;
 }
 
 static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *file)
@@ -219,18 +274,17 @@ static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *fil
     svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
                                                   &access_svctoken_module);
 
-    conf->signing_key_file = ap_server_root_relative(cmd->pool, file);
-    return conf->signing_key_file ? NULL : "ServiceTokenSigningKey: invalid path";
+    return check_key_file(cmd, file, &conf->signing_key_file);
 }
 
 static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file)
 {
     svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
                                                   &access_svctoken_module);
-    const char *path = ap_server_root_relative(cmd->pool, file);
+    const char *path, *err = check_key_file(cmd, file, &path);
 
-    if (!path)
-        return "ServiceTokenVerifyKey: invalid path";
+    if (err)
+        return err;
     APR_ARRAY_PUSH(conf->verify_key_files, const char *) = path;
     return NULL;
 }
@@ -268,11 +322,67 @@ static svct_key_t *load_key(const char *file, server_rec *s)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0001) "%s", err);
         return NULL;
     }
-    if (stat(file, &sb) == 0 && (sb.st_mode & 0077))
+    if (svct_key_can_sign(key) && stat(file, &sb) == 0 && (sb.st_mode & 0077))
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
                      SVCT_LOGNO(0002) "key file %s can be read by other users than its owner "
                                       "(mode %04o); chmod 600 it",
                      file, (unsigned)(sb.st_mode & 07777));
+    return key;
+}
+
+/* Where the key made without ServiceTokenSigningKey is kept: the parent
+ * process's pool outlives every configuration (graceful and plain restarts
+ * clear pconf only), so sessions last until httpd stops. */
+#define SVCT_GENERATED_KEY "access_svctoken:generated-key"
+
+static apr_status_t wipe_generated_key(void *jwk)
+{
+    OPENSSL_cleanse(jwk, strlen(jwk));
+    return APR_SUCCESS;
+}
+
+/* The random HS256 key of this parent process, as a JWK, made on first use. */
+static const char *generated_key_jwk(server_rec *s)
+{
+    apr_pool_t *pp = s->process->pool;
+    unsigned char secret[32], kid[12];
+    char k[64], kidtext[24];
+    void *jwk = NULL;
+
+    apr_pool_userdata_get(&jwk, SVCT_GENERATED_KEY, pp);
+    if (jwk)
+        return jwk;
+    if (apr_generate_random_bytes(secret, sizeof secret) != APR_SUCCESS ||
+        apr_generate_random_bytes(kid, sizeof kid) != APR_SUCCESS ||
+        svct_b64url_encode(secret, sizeof secret, k, sizeof k) == (size_t)-1 ||
+        svct_b64url_encode(kid, sizeof kid, kidtext, sizeof kidtext) == (size_t)-1)
+        return NULL;
+    jwk = apr_psprintf(pp, "{\"kty\":\"oct\",\"alg\":\"HS256\",\"kid\":\"%s\",\"k\":\"%s\"}",
+                       kidtext, k);
+    OPENSSL_cleanse(secret, sizeof secret);
+    OPENSSL_cleanse(k, sizeof k);
+    apr_pool_cleanup_register(pp, jwk, wipe_generated_key, apr_pool_cleanup_null);
+    apr_pool_userdata_set(jwk, SVCT_GENERATED_KEY, apr_pool_cleanup_null, pp);
+    return jwk;
+}
+
+static svct_key_t *generated_key(server_rec *s, int *told)
+{
+    const char *jwk = generated_key_jwk(s);
+    char err[256] = "cannot make a random signing key";
+    svct_key_t *key = jwk ? svct_key_from_jwk(jwk, strlen(jwk), err, sizeof err) : NULL;
+
+    if (!key)
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0003) "%s", err);
+    else if (!*told && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        *told = 1;
+        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
+                     SVCT_LOGNO(0004) "no ServiceTokenSigningKey: sessions are signed with "
+                                      "a random key kept until httpd stops (graceful and plain "
+                                      "restarts keep it); sessions end when httpd stops, and "
+                                      "servers that share sessions need one shared "
+                                      "ServiceTokenSigningKey");
+    }
     return key;
 }
 
@@ -285,21 +395,7 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
     if (!conf->keyring)
         return HTTP_INTERNAL_SERVER_ERROR;
     apr_pool_cleanup_register(pconf, conf->keyring, free_keyring, apr_pool_cleanup_null);
-    if (conf->signing_key_file) {
-        key = load_key(conf->signing_key_file, s);
-    } else {
-        char err[256];
-
-        key = svct_key_generate(SVCT_ALG_HS256, err, sizeof err);
-        if (!key)
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0003) "%s", err);
-        else if (!*told && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
-            *told = 1;
-            ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
-                         SVCT_LOGNO(0004) "no ServiceTokenSigningKey: sessions are signed with "
-                                          "a random key made at start-up and end at restart");
-        }
-    }
+    key = conf->signing_key_file ? load_key(conf->signing_key_file, s) : generated_key(s, told);
     if (!key)
         return HTTP_INTERNAL_SERVER_ERROR;
     svct_keyring_set_signer(conf->keyring, key);

@@ -6,7 +6,9 @@ use strict;
 use warnings;
 use Test::More;
 use File::Temp qw(tempdir);
-use IO::Socket::INET;
+use FindBin;
+use lib $FindBin::Bin;
+use HttpdConf;
 
 my $httpd  = $ENV{HTTPD}       || '/usr/sbin/apache2';
 my $module = $ENV{SVCT_MODULE} || 'build/mod_access_svctoken.so';
@@ -32,37 +34,24 @@ is_deeply [sort keys %documented], [sort keys %table],
 ok $reference =~ /^\s*AuthType ServiceToken/m && $reference =~ /^\s*Require service-token\s/m
     && $reference =~ /^\s*Require service-token-id\s/m, 'and AuthType and both Require forms';
 
-sub base_conf {
-    my ($port) = @_;
-    return <<"EOF2";
-ServerRoot $dir
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile $dir/httpd.pid
-ErrorLog $dir/error.log
-LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
-LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
-LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
-LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
-<IfDefine ROOT>
-User nobody
-Group nogroup
-</IfDefine>
-EOF2
+sub write_conf {
+    my ($body) = @_;
+    open my $fh, '>', "$dir/httpd.conf" or die;
+    print $fh httpd_base_conf($dir, free_port()), $body;
+    close $fh;
 }
 
-sub free_port {
-    my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1);
-    return $s->sockport;
+# `apachectl configtest` on BODY: (exit code, what it printed).
+sub configtest {
+    my ($body) = @_;
+    write_conf($body);
+    return httpd_configtest("$dir/httpd.conf");
 }
 
 # Starts httpd with BODY; returns (exit code, output + error log) and stops it.
 sub start {
     my ($body) = @_;
-    my $port = free_port();
-    open my $fh, '>', "$dir/httpd.conf" or die;
-    print $fh base_conf($port), $body;
-    close $fh;
+    write_conf($body);
     unlink "$dir/error.log";
     my @root = $> == 0 ? ('-DROOT') : ();
     my $out = `$httpd -f $dir/httpd.conf @root -k start 2>&1`;
@@ -104,17 +93,42 @@ my @bad = (
 );
 open my $g, '>', "$dir/garbage.pem" or die; print $g "not a key\n"; close $g;
 push @bad, ['garbage key file', "ServiceTokenSigningKey $dir/garbage.pem\n", qr/garbage\.pem/];
+# What used to pass configtest and then stop httpd at the reload.
+push @bad,
+    ['missing verify key file', "ServiceTokenVerifyKey $dir/nope-old.pem\n", qr/nope-old\.pem/],
+    ['garbage verify key file', "ServiceTokenVerifyKey $dir/garbage.pem\n",
+     qr/ServiceTokenVerifyKey: .*garbage\.pem/],
+    ['clock skew over a day', "<Location />\nServiceTokenClockSkew 25h\n</Location>\n",
+     qr/ServiceTokenClockSkew: '25h' is longer than the most allowed, 1d/],
+    ['session beyond what a JWT can carry',
+     "<Location />\nServiceTokenSessionDuration 8000y\n</Location>\n",
+     qr/ServiceTokenSessionDuration: '8000y' is longer than the most allowed, 100y/],
+    ['world-readable signing key', "ServiceTokenSigningKey $dir/open.pem\n",
+     qr/key file \Q$dir\E\/open\.pem can be read by any user \(mode 0644\); .*chmod 600/];
+system($cli, 'keygen', '--out', "$dir/open.pem") == 0 or die;
+chmod 0644, "$dir/open.pem";
 for my $case (@bad) {
     my ($what, $body, $want) = @$case;
-    my ($code, $text) = start($load . $body);
+    my ($code, $text) = configtest($load . $body);
+    isnt $code, 0, "$what: configtest fails";
+    like $text, $want, "$what: and says why";
+    unlike $text, qr/Syntax OK/, "$what: not 'Syntax OK'";
+    ($code, $text) = start($load . $body);
     isnt $code, 0, "$what: httpd refuses to start";
     like $text, $want, "$what: and says why";
 }
+($rc, $out) = configtest($load . "<Location />\nServiceTokenClockSkew 1d\n"
+                         . "ServiceTokenSessionDuration 100y\n</Location>\n");
+is $rc, 0, 'a skew of 1d and a session of 100y pass configtest' or diag $out;
 
-# A key file others can read: started, with a warning naming the file.
-chmod 0644, "$dir/key.pem";
+# A key file its group can read: started, with a warning naming the file,
+# at configtest and in the error log.
+chmod 0640, "$dir/key.pem";
+($rc, $out) = configtest($load . "ServiceTokenSigningKey $dir/key.pem\n");
+is $rc, 0, 'a group-readable key passes configtest';
+like $out, qr/SVCT0601: key file \Q$dir\E\/key\.pem can be read by its group/, 'with a warning';
 ($rc, $out) = start($load . "ServiceTokenSigningKey $dir/key.pem\n");
-is $rc, 0, 'a world-readable key still starts';
+is $rc, 0, 'a group-readable key still starts';
 like $out, qr/SVCT\d+: key file \Q$dir\E\/key\.pem can be read by other users/, 'but is warned about';
 chmod 0600, "$dir/key.pem";
 
