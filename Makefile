@@ -46,6 +46,11 @@ UNIT_BIN    := $(UNIT_SRC:t/unit/%.c=$(BUILD)/unit/%) $(BUILD)/unit/test_secret_
 # The Apache::Test scripts (t/cli/ and t/unit/ run under plain prove).
 HTTPD_TESTS ?= $(wildcard t/*.t)
 MODULE      := $(BUILD)/mod_access_svctoken.so
+# What the tests run besides: the module with a clock they can move forward,
+# and a tool that makes a token older (see below).
+TEST_MODULE := $(BUILD)/test/mod_access_svctoken.so
+BACKDATE    := $(BUILD)/test/store_backdate
+export SVCT_BACKDATE = $(abspath $(BACKDATE))
 CLI         := $(BUILD)/svctoken
 LIBCORE     := $(BUILD)/libsvct.a
 
@@ -72,6 +77,22 @@ $(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard src/*.h)
 
 $(MODULE): $(BUILD)/mod_access_svctoken.o $(LIBCORE)
 	$(CC) -shared -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
+
+# The Apache::Test suite runs this build of the module: the same objects but
+# src/clock.c built with SVCT_TEST_CLOCK, so that the tests move its clocks
+# forward (t/lib/SvcToken/Test.pm, advance_clock) instead of waiting. It is
+# never installed, and no other build reads $$SVCT_TEST_CLOCK.
+$(BUILD)/test/clock.o: src/clock.c src/clock.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DSVCT_TEST_CLOCK -c $< -o $@
+
+$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/test/clock.o $(LIBCORE)
+	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(DEP_LIBS)
+
+# Moves a token's times back, as if it had been made that long ago.
+$(BACKDATE): t/tools/store_backdate.c $(LIBCORE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
 
 $(CLI): $(BUILD)/src/cli_main.o $(LIBCORE)
 	$(CC) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
@@ -101,7 +122,7 @@ deps:
 
 # The whole suite: C unit tests and CLI tests under one prove run, then the
 # Apache::Test suite against a real httpd with the freshly built module.
-test: all $(UNIT_BIN)
+test: all $(UNIT_BIN) $(BACKDATE)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f $(UNIT_BIN) t/cli/*.t
 	$(MAKE) --no-print-directory test-httpd
 	$(MAKE) --no-print-directory test-asan
@@ -112,12 +133,12 @@ test-unit: $(UNIT_BIN)
 
 # t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
 # the test_jwt unit binary.
-test-cli: all $(BUILD)/unit/test_jwt
+test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f t/cli/*.t
 
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
-test-httpd: all
-	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) \
+test-httpd: all $(TEST_MODULE) $(BACKDATE)
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(TEST_MODULE)) \
 	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS)
 
 install: all
@@ -265,17 +286,17 @@ $(ASAN_HTTPD):
 # with ASAN_CLI_TESTS='t/cli/*.t'.
 ASAN_CLI_TESTS ?= $(filter-out t/cli/concurrency.t,$(wildcard t/cli/*.t))
 
-test-asan: $(ASAN_HTTPD)
+test-asan: $(ASAN_HTTPD) $(BACKDATE)
 	$(ASAN_MAKE) all $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
 	HTTPD=$(ASAN_HTTPD) SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
 	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/mod_access_svctoken.so \
 	    $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
 
-check-asan: $(ASAN_HTTPD)
-	$(ASAN_MAKE) all
+check-asan: $(ASAN_HTTPD) $(BACKDATE)
+	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so
 	@before=$$(stat -c %s t/logs/error_log 2>/dev/null || echo 0); \
 	SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
-	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/mod_access_svctoken.so \
+	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/test/mod_access_svctoken.so \
 	    perl t/TEST -apxs $(APXS) -httpd $(ASAN_HTTPD) -port select $(HTTPD_TESTS); rc=$$?; \
 	if tail -c +$$((before + 1)) t/logs/error_log | \
 	    grep -E -B2 -A30 'AddressSanitizer|LeakSanitizer|runtime error:'; then \

@@ -18,6 +18,7 @@
 #include <openssl/rand.h>
 
 #include "cache.h"
+#include "clock.h"
 #include "secret.h"
 
 _Static_assert(2 * SVCT_CACHE_RECHECK_NS <= SVCT_STORE_VISIBLE_NS,
@@ -326,14 +327,6 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
     return cs;
 }
 
-static int64_t mono_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
 /* (Re)opens the files whose descriptor no longer names the file at their
  * path. Called with fd_lock held for writing. -1 if one is missing. */
 static int store_reopen(svct_cache_store_t *cs)
@@ -364,7 +357,7 @@ static int store_reopen(svct_cache_store_t *cs)
 int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *stamp)
 {
     svct_cache_store_t *cs = (svct_cache_store_t *)ccs;
-    int64_t now = mono_ns();
+    int64_t now = svct_clock_mono_ns();
     int i, rc = 0;
 
     memset(stamp, 0, sizeof *stamp);
@@ -413,7 +406,7 @@ int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *st
 int svct_cache_store_recent_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *stamp)
 {
     svct_cache_store_t *cs = (svct_cache_store_t *)ccs;
-    int64_t now = mono_ns();
+    int64_t now = svct_clock_mono_ns();
     int fresh;
 
     pthread_rwlock_rdlock(&cs->fd_lock);
@@ -426,7 +419,7 @@ int svct_cache_store_recent_stamp(const svct_cache_store_t *ccs, svct_store_stam
     return fresh ? 0 : svct_cache_store_stamp(cs, stamp);
 }
 
-static int stamp_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b)
+int svct_cache_stamp_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b)
 {
     int i;
 
@@ -443,16 +436,11 @@ static int stamp_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b)
 /* A stamp is trusted once no write can share its timestamps any more. */
 static int stamp_settled(const svct_store_stamp_t *st)
 {
-    struct timespec ts;
-    int64_t now;
     int i;
 
-    if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
-        return 0;
-    now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
     for (i = 0; i < st->nfiles; i++) {
         int64_t t = st->f[i].mtime_ns > st->f[i].ctime_ns ? st->f[i].mtime_ns : st->f[i].ctime_ns;
-        if (now - t < SVCT_CACHE_SETTLE_NS)
+        if (svct_clock_age_ns(t) < SVCT_CACHE_SETTLE_NS)
             return 0;
     }
     return st->nfiles > 0;
@@ -474,7 +462,7 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
         return 0;
     e = &c->tok[tok_slot(c, cs, client_id)];
     pthread_mutex_lock(&c->tok_lock);
-    hit = cs->valid && stamp_equal(&cs->stamp, stamp) && e->store == cs && e->gen == cs->gen &&
+    hit = cs->valid && svct_cache_stamp_equal(&cs->stamp, stamp) && e->store == cs && e->gen == cs->gen &&
           !strcmp(e->rec.client_id, client_id);
     if (hit) {
         *rec = e->rec;
@@ -502,7 +490,7 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
         /* The store is changing: what was cached may be dead already. */
         cs->valid = 0;
     } else {
-        if (!cs->valid || !stamp_equal(&cs->stamp, stamp)) {
+        if (!cs->valid || !svct_cache_stamp_equal(&cs->stamp, stamp)) {
             cs->stamp = *stamp;
             cs->gen++;
             cs->valid = 1;

@@ -107,6 +107,8 @@ int svct_cache_store_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *sta
 /* The stamp of the store's files taken by this process at most
  * SVCT_CACHE_RECHECK_NS ago, or a new one (svct_cache_store_stamp). */
 int svct_cache_store_recent_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *stamp);
+/* 1 if A and B stamp the same files in the same state. */
+int svct_cache_stamp_equal(const svct_store_stamp_t *a, const svct_store_stamp_t *b);
 /* 1 with *REC and *REVOKED_BEFORE when CLIENT_ID was cached under a stamp
  * equal to STAMP, else 0. */
 int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,

@@ -15,12 +15,12 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <apr_dbm.h>
 #include <apr_strings.h>
 
+#include "clock.h"
 #include "store.h"
 
 #define SVCT_STORE_FORMAT "1"
@@ -80,11 +80,8 @@ static apr_status_t svct_store_lock_cleanup(void *data)
      * the last write is on the files now: let every reader's next re-check
      * of them come first (store.h, "Visibility"). */
     if (st->changed) {
-        struct timespec left = {0, SVCT_STORE_VISIBLE_NS};
-
         st->changed = 0;
-        while (nanosleep(&left, &left) != 0 && errno == EINTR)
-            ;
+        svct_clock_sleep_ns(SVCT_STORE_VISIBLE_NS);
     }
     return APR_SUCCESS;
 }

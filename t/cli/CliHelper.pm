@@ -10,7 +10,7 @@ use File::Temp ();
 use JSON::PP ();
 use Time::Local qw(timegm);
 
-our @EXPORT = qw(svctoken svctoken_as json rfc3339 store_bytes one_line $CLI);
+our @EXPORT = qw(svctoken svctoken_as backdate json rfc3339 store_bytes one_line $CLI);
 
 our $CLI = $ENV{SVCTOKEN}
     or die "set SVCTOKEN to the svctoken binary (make test-cli does)\n";
@@ -57,6 +57,16 @@ sub svctoken_as_nobody_prefix {
     return ('setpriv', '--reuid=65534', '--regid=65534', '--clear-groups');
 }
 sub svctoken_as { my $who = shift; return _run([svctoken_as_nobody_prefix()], @_) }
+
+# Moves the times of token KEY in STORE SECONDS into the past (the test tool
+# $SVCT_BACKDATE), instead of waiting for them to age.
+sub backdate {
+    my ($store, $key, $secs) = @_;
+    my $tool = $ENV{SVCT_BACKDATE}
+        or die "set SVCT_BACKDATE to the store_backdate tool (make test-cli does)\n";
+    system($tool, $store, $ENV{SVCTOKEN_DBMTYPE} // 'default', $key, $secs) == 0
+        or die "store_backdate $store $key $secs failed\n";
+}
 
 sub json {
     my ($text) = @_;

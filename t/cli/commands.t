@@ -150,7 +150,8 @@ for my $cmd (qw(refresh rotate disable enable delete)) {
 }
 
 # refresh: expires := now + D
-sleep 1;
+backdate($store, 'deploy', 10);
+$deploy = json((svctoken('show', 'deploy', '--json'))[1]);
 my $before = time;
 ($rc, $out) = svctoken('refresh', 'deploy', '--duration', '30d', '--json');
 my $after = time;
@@ -218,7 +219,8 @@ fields_ok($d, 'deploy', 'disable --json');
 is($d->{status}, 'disabled', 'status disabled');
 ($rc, $out) = svctoken('list', '--json');
 is((grep { $_->{name} eq 'deploy' } @{json($out)})[0]{status}, 'disabled', 'list shows disabled');
-sleep 1;
+backdate($store, 'deploy', 10);
+$d = json((svctoken('show', 'deploy', '--json'))[1]);
 ($rc, $out) = svctoken('enable', $deploy->{client_id}, '--json');
 is($rc, 0, 'enable by id');
 is(json($out)->{status}, 'active', 'status active again');
@@ -244,10 +246,12 @@ is($rc, 1, 'second delete refused');
 is($rc, 0, 'a deleted name can be used again');
 isnt(json($out)->{client_id}, $yearly->{client_id}, 'with a new Client ID');
 
-# expiry: a 1s token is expired a little later
+# expiry: a 1s token is expired once a second has passed
 ($rc, $out) = svctoken('create', 'short', '--duration', '1s');
 is($rc, 0, 'create --duration 1s');
-sleep 2;
+($rc, $out) = svctoken('show', 'short', '--json');
+is(json($out)->{status}, 'active', 'status active before expiry');
+backdate($store, 'short', 2);
 ($rc, $out) = svctoken('show', 'short', '--json');
 is(json($out)->{status}, 'expired', 'status expired after expiry');
 ($rc, $out) = svctoken('refresh', 'short', '--duration', '1h', '--json');

@@ -38,6 +38,12 @@ sub prepare {
     # httpd runs as an unprivileged user when the suite runs as root.
     system('chmod', '-R', 'a+rX', $var) == 0 or die "chmod failed";
     chmod 0600, values %{ $fx{keys} };
+    # How far the tests moved the module's clocks forward, in ns (src/clock.c).
+    open my $clock, '>:raw', "$var/clock" or die "$var/clock: $!";
+    print $clock pack('q', 0);
+    close $clock;
+    chmod 0644, "$var/clock";
+    $ENV{SVCT_TEST_CLOCK} = "$var/clock";
     open my $out, '>', "$var/fixtures.json" or die "$var/fixtures.json: $!";
     print $out JSON::PP->new->canonical->pretty->encode(\%fx);
     close $out;

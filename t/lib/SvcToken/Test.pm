@@ -13,7 +13,7 @@ use Apache::Test ();
 use Apache::TestRequest ();
 
 our @EXPORT = qw(fixtures cli creds exchange session_of jwt_parts jwt_claims jwt_header
-                 log_mark log_since access_log_since craft_jwt kid_of);
+                 log_mark log_since access_log_since craft_jwt kid_of advance_clock backdate);
 
 my $fx;
 sub fixtures {
@@ -98,6 +98,26 @@ PY
     die "craft_jwt: $err" if $rc;
     chomp $out;
     return $out;
+}
+
+# Moves the module's clocks SECONDS forward, instead of waiting: the test
+# build of the module adds what the file $SVCT_TEST_CLOCK holds (src/clock.c).
+sub advance_clock {
+    my ($secs) = @_;
+    my $file = $ENV{SVCT_TEST_CLOCK} or die "SVCT_TEST_CLOCK is not set (t/TEST sets it)";
+    open my $fh, '+<:raw', $file or die "$file: $!";
+    sysread($fh, my $buf, 8) == 8 or die "$file: short read";
+    sysseek($fh, 0, 0) or die "$file: $!";
+    syswrite($fh, pack('q', unpack('q', $buf) + int($secs * 1e9))) == 8 or die "$file: $!";
+    close $fh;
+}
+
+# Moves the times of token KEY in STORE SECONDS into the past, as if it had
+# been made that long ago (the test tool $SVCT_BACKDATE).
+sub backdate {
+    my ($store, $key, $secs) = @_;
+    my ($rc, undef, $err) = _run($ENV{SVCT_BACKDATE}, $store, 'default', $key, $secs);
+    die "store_backdate: $err" if $rc;
 }
 
 # The kid of a key file, as the module sees it (from a session it signed).
