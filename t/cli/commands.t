@@ -177,6 +177,8 @@ is(rfc3339(json($out)->{expires_at}) - rfc3339(json($out)->{updated_at}), 7 * 86
    'forever token refreshed to 1w');
 
 # rotate
+backdate($store, 'build-bot', 10);
+$bot = json((svctoken('show', 'build-bot', '--json'))[1]);
 ($rc, $out, $err) = svctoken('rotate', 'build-bot', '--json');
 is($rc, 0, 'rotate exits 0') or diag $err;
 my $rot = json($out);
