@@ -2,159 +2,81 @@
  * Session cookie building and Cookie header parsing (RFC 6265), and the
  * header-name comparison used to scrub credentials from a request.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* strchrnul(), where the build does not ask for it already */
-#endif
-
 #include "cookie.h"
-#include "byte_table.h"
 
+#include <stdio.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
-/* Character classes, one bit each, looked up once per byte: the cookie
- * value is a whole JWT and is checked on every exchange. The table is made
- * by the compiler from the grammar below. */
-enum { COOKIE_OCTET = 1, TOKEN_CHAR = 2, PATH_CHAR = 4 };
+/* RFC 6265 cookie-octet: what a value may hold without quoting. The value
+ * is a whole JWT, so a table rather than five compares per byte. */
+static const unsigned char cookie_octet[256] = {
+    [0x21] = 1, [0x23 ... 0x2B] = 1, [0x2D ... 0x3A] = 1, [0x3C ... 0x5B] = 1, [0x5D ... 0x7E] = 1};
 
-/* RFC 6265 cookie-octet: what a cookie value may hold without quoting. */
-#define IS_COOKIE_OCTET(c)                                                                       \
-    ((c) == 0x21 || ((c) >= 0x23 && (c) <= 0x2B) || ((c) >= 0x2D && (c) <= 0x3A) ||            \
-     ((c) >= 0x3C && (c) <= 0x5B) || ((c) >= 0x5D && (c) <= 0x7E))
-/* RFC 7230 separators; a token, for the cookie name, is visible ASCII
- * without them. */
-#define IS_SEPARATOR(c)                                                                          \
-    ((c) == '(' || (c) == ')' || (c) == '<' || (c) == '>' || (c) == '@' || (c) == ',' ||        \
-     (c) == ';' || (c) == ':' || (c) == '\\' || (c) == '"' || (c) == '/' || (c) == '[' ||      \
-     (c) == ']' || (c) == '?' || (c) == '=' || (c) == '{' || (c) == '}')
-#define IS_VISIBLE(c) ((c) > 0x20 && (c) < 0x7F)
+static int value_valid(const char *value, size_t len)
+{
+    unsigned char all = 1;
+    size_t i;
+
+    for (i = 0; i < len; i++)
+        all &= cookie_octet[(unsigned char)value[i]];
+    return all;
+}
+
+/* RFC 7230 token, for the cookie name: visible ASCII without separators. */
+static int name_valid(const char *name)
+{
+    for (; *name; name++)
+        if (*name <= 0x20 || *name >= 0x7F || strchr("()<>@,;:\\\"/[]?={}", *name))
+            return 0;
+    return 1;
+}
+
 /* A path attribute ends at ';' and may not hold control characters. */
-#define CLASS_OF(c)                                                                              \
-    ((IS_COOKIE_OCTET(c) ? COOKIE_OCTET : 0) |                                                   \
-     (IS_VISIBLE(c) && !IS_SEPARATOR(c) ? TOKEN_CHAR : 0) |                                      \
-     (IS_VISIBLE(c) && (c) != ';' ? PATH_CHAR : 0))
-
-/* Byte 0 has no class: it ends every string that class_len() looks at. */
-static const unsigned char char_classes[256] = SVCT_BYTE_TABLE(CLASS_OF);
-
-#ifdef __SSE2__
-/* Looks for bytes of P[0..LEN) that are not cookie-octets, sixteen at a time:
- * the value is a JWT of some hundred bytes, checked on every exchange. Of
- * the bytes below 0x7F, only controls, space, '"', ',', ';' and '\\' are
- * not; a signed compare also catches every byte from 0x80 up. Returns how
- * many leading bytes it vouched for (a multiple of 16), or (size_t)-1. */
-static size_t cookie_octets_sse2(const unsigned char *p, size_t len)
+static int path_valid(const char *path)
 {
-    const __m128i lowest = _mm_set1_epi8(0x21), del = _mm_set1_epi8(0x7F),
-                  dquote = _mm_set1_epi8('"'), comma = _mm_set1_epi8(','),
-                  semi = _mm_set1_epi8(';'), bslash = _mm_set1_epi8('\\');
-    size_t i = 0;
-
-    for (; i + 16 <= len; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
-        __m128i bad = _mm_or_si128(
-            _mm_or_si128(_mm_cmplt_epi8(v, lowest), _mm_cmpeq_epi8(v, del)),
-            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dquote), _mm_cmpeq_epi8(v, comma)),
-                         _mm_or_si128(_mm_cmpeq_epi8(v, semi), _mm_cmpeq_epi8(v, bslash))));
-
-        if (_mm_movemask_epi8(bad))
-            return (size_t)-1;
-    }
-    return i;
+    for (; *path; path++)
+        if (*path <= 0x20 || *path >= 0x7F || *path == ';')
+            return 0;
+    return 1;
 }
-#endif
-
-/* strlen(S) if every byte of S is of class K, else (size_t)-1. Eight
- * lookups per step, independent of each other, so that a JWT of some
- * hundred bytes is not checked one dependent load at a time. */
-static size_t class_len(const char *s, unsigned char k)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t len = strlen(s), i = 0;
-    unsigned char all = k;
-
-#ifdef __SSE2__
-    if (k == COOKIE_OCTET && (i = cookie_octets_sse2(p, len)) == (size_t)-1)
-        return (size_t)-1;
-#endif
-    for (; i + 8 <= len; i += 8)
-        all &= char_classes[p[i]] & char_classes[p[i + 1]] & char_classes[p[i + 2]] &
-               char_classes[p[i + 3]] & char_classes[p[i + 4]] & char_classes[p[i + 5]] &
-               char_classes[p[i + 6]] & char_classes[p[i + 7]];
-    for (; i < len; i++)
-        all &= char_classes[p[i]];
-    return all & k ? len : (size_t)-1;
-}
-
-/* "; Max-Age=N" into OUT (32 bytes); its length. */
-static size_t max_age_attr(char *out, long long n)
-{
-    char digits[24];
-    size_t nd = 0, len = sizeof "; Max-Age=" - 1;
-
-    do {
-        digits[nd++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n > 0);
-    memcpy(out, "; Max-Age=", len);
-    while (nd > 0)
-        out[len++] = digits[--nd];
-    return len;
-}
-
-static char *append(char *at, const char *s, size_t len)
-{
-    memcpy(at, s, len);
-    return at + len;
-}
-
-#define APPEND_LIT(at, lit) append((at), (lit), sizeof(lit) - 1)
 
 size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *value,
                          const svct_cookie_attrs_t *attrs)
 {
+    static const char attrs_fixed[] = "; HttpOnly; SameSite=Lax";
     const char *path = attrs->path && *attrs->path ? attrs->path : "/";
-    char max_age[32];
-    size_t name_len, value_len, path_len, age_len = 0, need;
+    const char *secure = attrs->secure ? "; Secure" : "";
+    size_t name_len = strlen(name), value_len = strlen(value), path_len = strlen(path);
+    char max_age[32] = "";
+    size_t age_len = 0, need;
     char *at = out;
 
-    name_len = class_len(name, TOKEN_CHAR);
-    value_len = class_len(value, COOKIE_OCTET);
-    path_len = class_len(path, PATH_CHAR);
-    if (!name_len || name_len == (size_t)-1 || value_len == (size_t)-1 ||
-        path_len == (size_t)-1 || value_len > SVCT_COOKIE_MAX)
+    if (!name_len || !name_valid(name) || value_len > SVCT_COOKIE_MAX ||
+        !value_valid(value, value_len) || !path_valid(path))
         return 0;
     if (attrs->max_age > 0)
-        age_len = max_age_attr(max_age, (long long)attrs->max_age);
-    need = name_len + 1 + value_len + sizeof "; Path=" - 1 + path_len + age_len +
-           sizeof "; HttpOnly; SameSite=Lax" - 1 + (attrs->secure ? sizeof "; Secure" - 1 : 0);
+        age_len =
+            (size_t)snprintf(max_age, sizeof(max_age), "; Max-Age=%lld", (long long)attrs->max_age);
+    /* The JWT is the bulk of it: copied, not formatted. */
+    need = name_len + 1 + value_len + strlen("; Path=") + path_len + age_len + strlen(attrs_fixed) +
+           strlen(secure);
     if (need >= cap)
         return 0;
-    at = append(at, name, name_len);
+    memcpy(at, name, name_len);
+    at += name_len;
     *at++ = '=';
-    at = append(at, value, value_len);
-    at = APPEND_LIT(at, "; Path=");
-    at = append(at, path, path_len);
-    at = append(at, max_age, age_len);
-    at = APPEND_LIT(at, "; HttpOnly; SameSite=Lax");
-    if (attrs->secure)
-        at = APPEND_LIT(at, "; Secure");
-    *at = '\0';
+    memcpy(at, value, value_len);
+    at += value_len;
+    memcpy(at, "; Path=", strlen("; Path="));
+    at += strlen("; Path=");
+    memcpy(at, path, path_len);
+    at += path_len;
+    memcpy(at, max_age, age_len);
+    at += age_len;
+    memcpy(at, attrs_fixed, strlen(attrs_fixed));
+    at += strlen(attrs_fixed);
+    memcpy(at, secure, strlen(secure) + 1);
     return need;
-}
-
-/* The first ';' of S or its end, in one pass where the C library can. */
-static const char *semicolon_or_end(const char *s)
-{
-#ifdef __GLIBC__
-    return strchrnul(s, ';');
-#else
-    const char *semi = strchr(s, ';');
-
-    return semi ? semi : s + strlen(s);
-#endif
 }
 
 int svct_cookie_next(const char **pos, const char *name, const char **value, size_t *len)
@@ -170,7 +92,9 @@ int svct_cookie_next(const char **pos, const char *name, const char **value, siz
         if (!*p)
             break;
         pair = p;
-        end = semicolon_or_end(pair);
+        end = strchr(pair, ';');
+        if (!end)
+            end = pair + strlen(pair);
         p = end;
         eq = memchr(pair, '=', (size_t)(end - pair));
         if (!eq || (size_t)(eq - pair) != namelen || memcmp(pair, name, namelen) != 0)
@@ -197,8 +121,8 @@ static int is_path_prefix(const char *prefix, size_t plen, const char *s)
     return plen == 0 || prefix[plen - 1] == '/' || s[plen] == '\0' || s[plen] == '/';
 }
 
-void svct_cookie_scope_path(const char *section, const char *uri, const char *filename,
-                            char *out, size_t cap)
+void svct_cookie_scope_path(const char *section, const char *uri, const char *filename, char *out,
+                            size_t cap)
 {
     size_t slen = section ? strlen(section) : 0;
     size_t ulen = uri ? strlen(uri) : 0;
@@ -230,6 +154,15 @@ void svct_cookie_scope_path(const char *section, const char *uri, const char *fi
     }
     memcpy(out, scope, scope_len);
     out[scope_len] = '\0';
+}
+
+/* A header name's byte as svct_header_name_matches compares it: lowercase,
+ * '_' as '-'. */
+static unsigned char svct_header_fold(unsigned char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned char)(c - 'A' + 'a');
+    return c == '_' ? '-' : c;
 }
 
 int svct_header_name_matches(const char *name, size_t len, const char *want)

@@ -41,15 +41,6 @@ int svct_cookie_next(const char **pos, const char *name, const char **value, siz
 void svct_cookie_scope_path(const char *section, const char *uri, const char *filename,
                             char *out, size_t cap);
 
-/* A header name's byte as svct_header_name_matches compares it: lowercase,
- * '_' as '-'. Inline, for a caller that first looks at one byte or two. */
-static inline unsigned char svct_header_fold(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned char)(c - 'A' + 'a');
-    return c == '_' ? '-' : c;
-}
-
 /* 1 when header name NAME[0..LEN) equals WANT ignoring case and treating
  * '-' and '_' alike: how a header is spelt to slip past a scrub, or reach a
  * CGI or a backend that folds the two. */

@@ -24,9 +24,7 @@ const char *svct_headers_scrub(apr_table_t *headers, const char *name)
         for (i = 0; i < hdrs->nelts && !found; i++) {
             const char *key = e[i].key;
 
-            if (key && svct_header_fold((unsigned char)key[0]) == 'c' &&
-                svct_header_fold((unsigned char)key[1]) == 'f' && strlen(key) == want &&
-                svct_header_name_matches(key, want, name)) {
+            if (key && strlen(key) == want && svct_header_name_matches(key, want, name)) {
                 found = key;
                 if (!value && !strcasecmp(key, name))
                     value = e[i].val;

@@ -9,8 +9,7 @@
 #include "tap.h"
 
 /* Each thread hashes its own inputs, and checks every result against the
- * digests the main thread computed: the EVP path keeps a digest context per
- * thread, and no thread may see another's. */
+ * digests the main thread computed: no thread may see another's state. */
 #define HASH_THREADS 4
 #define HASH_ROUNDS 2000
 #define HASH_INPUTS 20 /* per thread, used in turn */
@@ -171,9 +170,8 @@ int main(void)
     ok(!svct_ct_equal("xbcdef", "abcdef", 6), "first byte differs");
     ok(svct_ct_equal("a", "b", 0), "empty buffers are equal");
     {
-        /* Every length around the 32- and 8-byte steps, and a one-bit
-         * difference at every position: in a step, in the overlapping last
-         * 32 bytes (SSE2), in a word or in the tail. */
+        /* Every length around the 8-byte steps, and a one-bit difference
+         * at every position: in a word or in the tail. */
         unsigned char x[72], y[72];
         size_t len, pos;
         int all = 1;
@@ -191,7 +189,7 @@ int main(void)
                     all = 0;
             }
         }
-        ok(all, "compare in steps: lengths 0-72, a difference at any position is seen");
+        ok(all, "compare in words: lengths 0-72, a difference at any position is seen");
     }
     return done_testing();
 }
