@@ -162,6 +162,15 @@ static const char *check_dbm_type(cmd_parms *cmd, const char *type)
                         cmd->cmd->name, type);
 }
 
+/* What a directive says when ap_server_root_relative() cannot make a path
+ * of its argument. */
+static const char *invalid_path(cmd_parms *cmd, const char *arg)
+{
+    return apr_psprintf(cmd->pool, "%s: '%s' is not a valid file path (a relative one is "
+                                   "taken from ServerRoot)",
+                        cmd->cmd->name, arg);
+}
+
 static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
 {
     svct_dir_conf *d = dconf;
@@ -171,7 +180,7 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
         return err;
     d->store_path = ap_server_root_relative(cmd->pool, path);
     if (!d->store_path)
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", path, NULL);
+        return invalid_path(cmd, path);
     d->store_type = type ? apr_pstrdup(cmd->pool, type) : "default";
     note_section(cmd, d);
     return NULL;
@@ -248,7 +257,7 @@ static const char *check_key_file(cmd_parms *cmd, const char *file, const char *
 
     *path = ap_server_root_relative(cmd->pool, file);
     if (!*path)
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": invalid path ", file, NULL);
+        return invalid_path(cmd, file);
     key = svct_key_load_file(*path, err, sizeof err);
     if (!key)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);

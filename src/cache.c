@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <apr_atomic.h>
 #include <apr_dbm.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>
@@ -51,8 +52,8 @@ typedef struct {
 
 /* Issued JWTs are kept inline with their key, so a put never allocates;
  * longer ones are not cached. */
-#define ISS_JWT_MAX 1024
-#define ISS_TEXT_MAX 1024
+#define ISSUED_JWT_MAX 1024
+#define ISSUED_TEXT_MAX 1024
 
 typedef struct {
     int used;
@@ -60,9 +61,9 @@ typedef struct {
     uint64_t hash; /* issued_probe() */
     int64_t duration, iat;
     uint16_t iss_len, aud_len, id_len, name_len, jwt_len;
-    char text[ISS_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
-    char jwt[ISS_JWT_MAX];      /* NUL-terminated */
-} iss_ent_t;
+    char text[ISSUED_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
+    char jwt[ISSUED_JWT_MAX];      /* NUL-terminated */
+} issued_ent_t;
 
 struct svct_cache_store {
     char *path, *type;
@@ -88,12 +89,12 @@ struct svct_cache_store {
 };
 
 struct svct_cache {
-    pthread_mutex_t sess_lock, tok_lock, iss_lock;
-    size_t nsess, ntok, niss;
+    pthread_mutex_t sess_lock, tok_lock, issued_lock;
+    size_t nsess, ntok, nissued;
     sess_ent_t *sess;
     tok_ent_t *tok;
-    iss_ent_t *iss;
-    int nstores;
+    issued_ent_t *issued;
+    volatile apr_uint32_t nstores; /* grows only; read with apr_atomic_read32 */
     svct_cache_store_t stores[SVCT_CACHE_STORES_MAX];
     svct_cache_stats_t stats;
     uint64_t seed; /* of text_hash(): random, so no client can aim at one slot */
@@ -127,7 +128,7 @@ static uint64_t text_hash(uint64_t seed, const char *p, size_t len)
 size_t svct_cache_memory(size_t sessions, size_t tokens, size_t issued)
 {
     return sizeof(svct_cache_t) + sessions * sizeof(sess_ent_t) + tokens * sizeof(tok_ent_t) +
-           issued * sizeof(iss_ent_t);
+           issued * sizeof(issued_ent_t);
 }
 
 svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
@@ -138,13 +139,13 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
         return NULL;
     pthread_mutex_init(&c->sess_lock, NULL);
     pthread_mutex_init(&c->tok_lock, NULL);
-    pthread_mutex_init(&c->iss_lock, NULL);
+    pthread_mutex_init(&c->issued_lock, NULL);
     c->nsess = sessions;
     c->ntok = tokens;
-    c->niss = issued;
+    c->nissued = issued;
     if ((sessions && !(c->sess = calloc(sessions, sizeof *c->sess))) ||
         (tokens && !(c->tok = calloc(tokens, sizeof *c->tok))) ||
-        (issued && !(c->iss = calloc(issued, sizeof *c->iss)))) {
+        (issued && !(c->issued = calloc(issued, sizeof *c->issued)))) {
         svct_cache_destroy(c);
         return NULL;
     }
@@ -160,7 +161,7 @@ void svct_cache_destroy(svct_cache_t *c)
 
     if (!c)
         return;
-    for (j = 0; j < c->nstores; j++) {
+    for (j = 0; j < (int)c->nstores; j++) {
         for (i = 0; i < 2; i++)
             if (c->stores[j].fds[i] >= 0)
                 close(c->stores[j].fds[i]);
@@ -174,14 +175,14 @@ void svct_cache_destroy(svct_cache_t *c)
      * them before they go. */
     if (c->sess)
         OPENSSL_cleanse(c->sess, c->nsess * sizeof *c->sess);
-    if (c->iss)
-        OPENSSL_cleanse(c->iss, c->niss * sizeof *c->iss);
+    if (c->issued)
+        OPENSSL_cleanse(c->issued, c->nissued * sizeof *c->issued);
     free(c->sess);
     free(c->tok);
-    free(c->iss);
+    free(c->issued);
     pthread_mutex_destroy(&c->sess_lock);
     pthread_mutex_destroy(&c->tok_lock);
-    pthread_mutex_destroy(&c->iss_lock);
+    pthread_mutex_destroy(&c->issued_lock);
     free(c);
 }
 
@@ -198,10 +199,10 @@ void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out)
     out->token_hits = c->stats.token_hits;
     out->token_misses = c->stats.token_misses;
     pthread_mutex_unlock(&c->tok_lock);
-    pthread_mutex_lock(&c->iss_lock);
+    pthread_mutex_lock(&c->issued_lock);
     out->issued_hits = c->stats.issued_hits;
     out->issued_misses = c->stats.issued_misses;
-    pthread_mutex_unlock(&c->iss_lock);
+    pthread_mutex_unlock(&c->issued_lock);
 }
 
 /* ---- verified sessions ---- */
@@ -289,13 +290,13 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
         return NULL;
     /* Entries are only ever appended, each whole before nstores counts it,
      * and never change: finding a store seen before takes no lock. */
-    n = __atomic_load_n(&c->nstores, __ATOMIC_ACQUIRE);
+    n = (int)apr_atomic_read32(&c->nstores);
     for (i = 0; i < n; i++) {
         if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type))
             return &c->stores[i];
     }
     pthread_mutex_lock(&c->tok_lock);
-    for (i = 0; i < c->nstores; i++) {
+    for (i = 0; i < (int)c->nstores; i++) {
         if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type)) {
             cs = &c->stores[i];
             break;
@@ -314,7 +315,7 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
         ns->fds[0] = ns->fds[1] = -1;
         if (ns->path && ns->type && ns->files[0] && (!used2 || ns->files[1]) &&
             pthread_rwlock_init(&ns->fd_lock, NULL) == 0) {
-            __atomic_store_n(&c->nstores, c->nstores + 1, __ATOMIC_RELEASE);
+            apr_atomic_inc32(&c->nstores);
             cs = ns;
         } else {
             free(ns->path);
@@ -462,8 +463,8 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
         return 0;
     e = &c->tok[tok_slot(c, cs, client_id)];
     pthread_mutex_lock(&c->tok_lock);
-    hit = cs->valid && svct_cache_stamp_equal(&cs->stamp, stamp) && e->store == cs && e->gen == cs->gen &&
-          !strcmp(e->rec.client_id, client_id);
+    hit = cs->valid && svct_cache_stamp_equal(&cs->stamp, stamp) && e->store == cs &&
+          e->gen == cs->gen && !strcmp(e->rec.client_id, client_id);
     if (hit) {
         *rec = e->rec;
         *revoked_before = cs->revoked_before;
@@ -508,20 +509,20 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
 typedef struct {
     size_t iss, aud, id, name; /* lengths */
     uint64_t hash;
-} iss_probe_t;
+} issued_probe_t;
 
 /* The lengths and hash of KEY, or 0 if it cannot be cached. */
-static int issued_probe(const svct_cache_t *c, const svct_issued_key_t *k, iss_probe_t *pr)
+static int issued_probe(const svct_cache_t *c, const svct_issued_key_t *k, issued_probe_t *pr)
 {
-    if (!c || !c->niss || !k->iss || !k->aud || !k->client_id || !k->name)
+    if (!c || !c->nissued || !k->iss || !k->aud || !k->client_id || !k->name)
         return 0;
     pr->iss = strlen(k->iss);
     pr->aud = strlen(k->aud);
     pr->id = strlen(k->client_id);
     pr->name = strlen(k->name);
-    if (pr->iss > ISS_TEXT_MAX || pr->aud > ISS_TEXT_MAX - pr->iss ||
-        pr->id > ISS_TEXT_MAX - pr->iss - pr->aud ||
-        pr->name > ISS_TEXT_MAX - pr->iss - pr->aud - pr->id)
+    if (pr->iss > ISSUED_TEXT_MAX || pr->aud > ISSUED_TEXT_MAX - pr->iss ||
+        pr->id > ISSUED_TEXT_MAX - pr->iss - pr->aud ||
+        pr->name > ISSUED_TEXT_MAX - pr->iss - pr->aud - pr->id)
         return 0;
     /* The token and the audience pick the slot; the rest of the key is
      * compared on a hit. */
@@ -531,7 +532,8 @@ static int issued_probe(const svct_cache_t *c, const svct_issued_key_t *k, iss_p
     return 1;
 }
 
-static int issued_matches(const iss_ent_t *e, const svct_issued_key_t *k, const iss_probe_t *pr)
+static int issued_matches(const issued_ent_t *e, const svct_issued_key_t *k,
+                          const issued_probe_t *pr)
 {
     const char *t = e->text;
 
@@ -546,14 +548,14 @@ static int issued_matches(const iss_ent_t *e, const svct_issued_key_t *k, const 
 size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
                              char *out, size_t cap)
 {
-    iss_probe_t pr;
-    iss_ent_t *e;
+    issued_probe_t pr;
+    issued_ent_t *e;
     size_t len = 0;
 
     if (!issued_probe(c, key, &pr))
         return 0;
-    e = &c->iss[pr.hash % c->niss];
-    pthread_mutex_lock(&c->iss_lock);
+    e = &c->issued[pr.hash % c->nissued];
+    pthread_mutex_lock(&c->issued_lock);
     if (issued_matches(e, key, &pr) && e->iat == iat && e->jwt_len < cap) {
         memcpy(out, e->jwt, (size_t)e->jwt_len + 1);
         len = e->jwt_len;
@@ -561,21 +563,21 @@ size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int6
     } else {
         c->stats.issued_misses++;
     }
-    pthread_mutex_unlock(&c->iss_lock);
+    pthread_mutex_unlock(&c->issued_lock);
     return len;
 }
 
 void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_t iat,
                            const char *jwt, size_t len)
 {
-    iss_probe_t pr;
-    iss_ent_t *e;
+    issued_probe_t pr;
+    issued_ent_t *e;
     char *t;
 
-    if (len >= ISS_JWT_MAX || !issued_probe(c, key, &pr))
+    if (len >= ISSUED_JWT_MAX || !issued_probe(c, key, &pr))
         return;
-    e = &c->iss[pr.hash % c->niss];
-    pthread_mutex_lock(&c->iss_lock);
+    e = &c->issued[pr.hash % c->nissued];
+    pthread_mutex_lock(&c->issued_lock);
     e->used = 1;
     e->ring = key->ring;
     e->hash = pr.hash;
@@ -593,5 +595,5 @@ void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_
     memcpy(e->jwt, jwt, len);
     e->jwt[len] = '\0';
     e->jwt_len = (uint16_t)len;
-    pthread_mutex_unlock(&c->iss_lock);
+    pthread_mutex_unlock(&c->issued_lock);
 }

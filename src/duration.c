@@ -5,6 +5,7 @@
  */
 #include <string.h>
 
+#include "decimal.h"
 #include "duration.h"
 
 static int64_t svct_duration_unit(char c)
@@ -41,13 +42,11 @@ int svct_duration_parse(const char *text, int allow_forever, int64_t *seconds)
         *seconds = SVCT_DURATION_FOREVER;
         return 0;
     }
-    /* Digits only: no sign, no space, no "0x", so strtoll's leniency is avoided. */
-    for (p = text; *p >= '0' && *p <= '9'; p++) {
-        if (n > (INT64_MAX - (*p - '0')) / 10)
-            return -1;
-        n = n * 10 + (*p - '0');
-    }
-    if (p == text || p[0] == '\0' || p[1] != '\0')
+    /* A number, then one unit letter. */
+    for (p = text; *p >= '0' && *p <= '9'; p++)
+        ;
+    if (p[0] == '\0' || p[1] != '\0' ||
+        svct_decimal_parse(text, (size_t)(p - text), INT64_MAX, &n) != 0)
         return -1;
     unit = svct_duration_unit(p[0]);
     if (unit == 0 || n == 0 || n > INT64_MAX / unit)

@@ -299,7 +299,7 @@ int svct_jwt_verify(const svct_keyring_t *ring, const char *token, size_t len,
     if (session)
         memset(session, 0, sizeof(*session));
     if (!ring || !token || !expect || !expect->iss || !expect->aud || !session) {
-        *why = "bad call";
+        *why = "internal error: no keyring, token, expected issuer and audience, or session";
         return -1;
     }
     if (len > SVCT_JWT_MAX) {

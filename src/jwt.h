@@ -40,14 +40,14 @@ typedef struct svct_jwt_expect {
 size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *aud,
                      const svct_session_t *session, char *out, size_t cap);
 
-/* Verifies TOKEN[0..LEN) and fills *SESSION. Returns 0 on success; on
- * failure -1 and *WHY points to a short static reason (no token bytes in it),
- * fit for a log line. */
 /* The time rules of a session (exp, nbf, iat with LEEWAY seconds of skew),
  * shared by verification and the cache of verified sessions. NULL when
  * they hold, else a short static reason. */
 const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64_t leeway);
 
+/* Verifies TOKEN[0..LEN) and fills *SESSION. Returns 0 on success; on
+ * failure -1 and *WHY points to a short static reason (no token bytes in it),
+ * fit for a log line. */
 int svct_jwt_verify(const svct_keyring_t *ring, const char *token, size_t len,
                     const svct_jwt_expect_t *expect, svct_session_t *session, const char **why);
 

@@ -10,8 +10,10 @@
  * epoch (EXPIRES 0: never); ENABLED is 0 or 1. Names cannot hold a tab since
  * control characters are refused, so the fields need no escaping.
  */
+#include <stdio.h>
 #include <string.h>
 
+#include "decimal.h"
 #include "record.h"
 
 #define SVCT_RECORD_FIELDS 10
@@ -108,90 +110,33 @@ static int svct_record_consistent(const svct_record_t *rec)
     return rec->has_prev == 0 && rec->prev_expires_at == 0;
 }
 
-/* Appends SRC[0..LEN) plus SEP (if not NUL) at *POS; 0 or -1 when full. */
-static int svct_put(char *buf, size_t cap, size_t *pos, const char *src, size_t len, char sep)
-{
-    size_t need = len + (sep != '\0');
-
-    if (cap - *pos < need)
-        return -1;
-    memcpy(buf + *pos, src, len);
-    *pos += len;
-    if (sep != '\0')
-        buf[(*pos)++] = sep;
-    return 0;
-}
-
-static size_t svct_fmt_int(int64_t v, char *out)
-{
-    char tmp[24];
-    size_t n = 0, i;
-    uint64_t u = (uint64_t)v; /* callers pass only checked, non-negative values */
-
-    do {
-        tmp[n++] = (char)('0' + u % 10);
-        u /= 10;
-    } while (u != 0);
-    for (i = 0; i < n; i++)
-        out[i] = tmp[n - 1 - i];
-    return n;
-}
-
 size_t svct_record_encode(const svct_record_t *rec, char *buf, size_t cap)
 {
-    char hex[2 * SVCT_HASH_LEN + 1], num[24];
-    size_t pos = 0;
-    int64_t times[3];
-    int i;
+    char hash[2 * SVCT_HASH_LEN + 1], prev[2 * SVCT_HASH_LEN + 1] = "-";
+    char line[SVCT_RECORD_MAX + 1];
+    int n;
 
     if (rec == NULL || buf == NULL || !svct_record_consistent(rec))
         return 0;
-    if (cap > SVCT_RECORD_MAX)
-        cap = SVCT_RECORD_MAX;
-    if (svct_put(buf, cap, &pos, "v1", 2, '\t') ||
-        svct_put(buf, cap, &pos, rec->name, strlen(rec->name), '\t') ||
-        svct_put(buf, cap, &pos, rec->client_id, SVCT_CLIENT_ID_LEN, '\t'))
+    svct_hex_encode(rec->secret_hash, SVCT_HASH_LEN, hash);
+    if (rec->has_prev)
+        svct_hex_encode(rec->prev_hash, SVCT_HASH_LEN, prev);
+    n = snprintf(line, sizeof(line), "v1\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%lld", rec->name,
+                 rec->client_id, hash, (long long)rec->created_at, (long long)rec->updated_at,
+                 (long long)rec->expires_at, rec->enabled, prev, (long long)rec->prev_expires_at);
+    if (n <= 0 || (size_t)n > SVCT_RECORD_MAX || (size_t)n > cap)
         return 0;
-    svct_hex_encode(rec->secret_hash, SVCT_HASH_LEN, hex);
-    if (svct_put(buf, cap, &pos, hex, 2 * SVCT_HASH_LEN, '\t'))
-        return 0;
-    times[0] = rec->created_at;
-    times[1] = rec->updated_at;
-    times[2] = rec->expires_at;
-    for (i = 0; i < 3; i++)
-        if (svct_put(buf, cap, &pos, num, svct_fmt_int(times[i], num), '\t'))
-            return 0;
-    if (svct_put(buf, cap, &pos, rec->enabled ? "1" : "0", 1, '\t'))
-        return 0;
-    if (rec->has_prev) {
-        svct_hex_encode(rec->prev_hash, SVCT_HASH_LEN, hex);
-        if (svct_put(buf, cap, &pos, hex, 2 * SVCT_HASH_LEN, '\t'))
-            return 0;
-    } else if (svct_put(buf, cap, &pos, "-", 1, '\t')) {
-        return 0;
-    }
-    if (svct_put(buf, cap, &pos, num, svct_fmt_int(rec->prev_expires_at, num), '\0'))
-        return 0;
-    return pos;
+    memcpy(buf, line, (size_t)n);
+    return (size_t)n;
 }
 
-/* Strict decimal: digits only, no sign, no leading zero, within SVCT_TIME_MAX. */
+/* A time field: digits only, no leading zero (one spelling), within
+ * SVCT_TIME_MAX. */
 static int svct_parse_time(const char *s, size_t len, int64_t *out)
 {
-    int64_t v = 0;
-    size_t i;
-
-    if (len == 0 || len > 12 || (len > 1 && s[0] == '0'))
+    if (len > 1 && s[0] == '0')
         return -1;
-    for (i = 0; i < len; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    if (v > SVCT_TIME_MAX)
-        return -1;
-    *out = v;
-    return 0;
+    return svct_decimal_parse(s, len, SVCT_TIME_MAX, out);
 }
 
 int svct_record_decode(const char *buf, size_t len, svct_record_t *rec)

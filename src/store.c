@@ -21,6 +21,7 @@
 #include <apr_strings.h>
 
 #include "clock.h"
+#include "decimal.h"
 #include "store.h"
 
 #define SVCT_STORE_FORMAT "1"
@@ -296,7 +297,7 @@ static svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t 
     return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
 }
 
-static size_t svct_key(char *buf, const char *prefix, const char *s, size_t len)
+static size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len)
 {
     size_t plen = strlen(prefix);
 
@@ -444,7 +445,7 @@ svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, sv
     idlen = strnlen(client_id, SVCT_CLIENT_ID_LEN + 1);
     if (!svct_client_id_valid(client_id, idlen))
         return SVCT_STORE_NOTFOUND;
-    klen = svct_key(key, SVCT_KEY_ID, client_id, idlen);
+    klen = svct_store_key(key, SVCT_KEY_ID, client_id, idlen);
     rc = svct_store_fetch(st, key, klen, val, sizeof(val), &vlen);
     if (rc != SVCT_STORE_OK)
         return rc;
@@ -464,7 +465,7 @@ static svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name
     size_t klen, vlen = 0;
     svct_store_rc_t rc;
 
-    klen = svct_key(key, SVCT_KEY_NAME, name, namelen);
+    klen = svct_store_key(key, SVCT_KEY_NAME, name, namelen);
     rc = svct_store_fetch(st, key, klen, id, SVCT_CLIENT_ID_LEN, &vlen);
     if (rc == SVCT_STORE_CORRUPT || (rc == SVCT_STORE_OK && !svct_client_id_valid(id, vlen)))
         return svct_store_fail(st, SVCT_STORE_CORRUPT,
@@ -546,11 +547,11 @@ svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
     /* Index first: if we die between the two writes, what is left is a
      * dangling name that the next insert reuses, never a token that works
      * but cannot be found by name. */
-    klen = svct_key(key, SVCT_KEY_NAME, rec->name, namelen);
+    klen = svct_store_key(key, SVCT_KEY_NAME, rec->name, namelen);
     rc = svct_store_put(st, key, klen, rec->client_id, SVCT_CLIENT_ID_LEN);
     if (rc != SVCT_STORE_OK)
         return rc;
-    klen = svct_key(key, SVCT_KEY_ID, rec->client_id, SVCT_CLIENT_ID_LEN);
+    klen = svct_store_key(key, SVCT_KEY_ID, rec->client_id, SVCT_CLIENT_ID_LEN);
     return svct_store_put(st, key, klen, val, vlen);
 }
 
@@ -571,7 +572,7 @@ svct_store_rc_t svct_store_update(svct_store_t *st, const svct_record_t *rec)
         return rc;
     if (strcmp(old.name, rec->name) != 0)
         return svct_store_fail(st, SVCT_STORE_CORRUPT, "a token cannot be renamed");
-    klen = svct_key(key, SVCT_KEY_ID, rec->client_id, SVCT_CLIENT_ID_LEN);
+    klen = svct_store_key(key, SVCT_KEY_ID, rec->client_id, SVCT_CLIENT_ID_LEN);
     return svct_store_put(st, key, klen, val, vlen);
 }
 
@@ -589,7 +590,7 @@ svct_store_rc_t svct_store_delete(svct_store_t *st, const svct_record_t *rec)
         return rc;
     /* The record first: once it is gone the token no longer works, even if
      * we die before the index entry goes too. */
-    klen = svct_key(key, SVCT_KEY_ID, old.client_id, SVCT_CLIENT_ID_LEN);
+    klen = svct_store_key(key, SVCT_KEY_ID, old.client_id, SVCT_CLIENT_ID_LEN);
     rc = svct_store_del(st, key, klen);
     if (rc != SVCT_STORE_OK)
         return rc;
@@ -599,14 +600,14 @@ svct_store_rc_t svct_store_delete(svct_store_t *st, const svct_record_t *rec)
         return SVCT_STORE_OK;
     if (rc != SVCT_STORE_OK)
         return rc;
-    klen = svct_key(key, SVCT_KEY_NAME, old.name, namelen);
+    klen = svct_store_key(key, SVCT_KEY_NAME, old.name, namelen);
     return svct_store_del(st, key, klen);
 }
 
 svct_store_rc_t svct_store_get_revoked_before(svct_store_t *st, int64_t *when)
 {
     char val[24];
-    size_t len = 0, i;
+    size_t len = 0;
     int64_t v = 0;
     svct_store_rc_t rc;
 
@@ -618,14 +619,8 @@ svct_store_rc_t svct_store_get_revoked_before(svct_store_t *st, int64_t *when)
     if (rc == SVCT_STORE_OK) {
         /* Fails closed: a value that does not parse refuses every session
          * rather than none. */
-        if (len == 0 || len > 18)
+        if (svct_decimal_parse(val, len, SVCT_TIME_MAX + 1, &v) != 0)
             rc = SVCT_STORE_CORRUPT;
-        for (i = 0; rc == SVCT_STORE_OK && i < len; i++) {
-            if (val[i] < '0' || val[i] > '9')
-                rc = SVCT_STORE_CORRUPT;
-            else
-                v = v * 10 + (val[i] - '0');
-        }
     }
     if (rc == SVCT_STORE_CORRUPT)
         return svct_store_fail(st, rc, "token store %s: %s does not parse", st->path,
