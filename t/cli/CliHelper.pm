@@ -17,6 +17,8 @@ our $CLI = $ENV{SVCTOKEN}
 die "$CLI is not executable\n" unless -x $CLI;
 
 use File::Basename qw(dirname);
+use lib dirname(__FILE__) . '/../lib';
+use SvcToken::Run qw(capture);
 my $SUPP = dirname(__FILE__) . '/../unit/valgrind.supp';
 
 sub _slurp {
@@ -31,23 +33,11 @@ sub _slurp {
 # (exit status, stdout, stderr). Under valgrind a memory error exits 99.
 sub _run {
     my ($prefix, @args) = @_;
-    my $out = File::Temp->new;
-    my $err = File::Temp->new;
     my @vg = $ENV{SVCT_VALGRIND}
         ? ('valgrind', '-q', '--error-exitcode=99', '--leak-check=full',
            "--suppressions=$SUPP")
         : ();
-    my $pid = fork;
-    die "fork: $!" unless defined $pid;
-    if (!$pid) {
-        open STDOUT, '>', $out->filename or die;
-        open STDERR, '>', $err->filename or die;
-        exec @$prefix, @vg, $CLI, @args;
-        exit 127;
-    }
-    waitpid $pid, 0;
-    my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-    return ($rc, _slurp($out->filename), _slurp($err->filename));
+    return capture(@$prefix, @vg, $CLI, @args);
 }
 
 sub svctoken { return _run([], @_) }
@@ -64,8 +54,8 @@ sub backdate {
     my ($store, $key, $secs) = @_;
     my $tool = $ENV{SVCT_BACKDATE}
         or die "set SVCT_BACKDATE to the store_backdate tool (make test-cli does)\n";
-    system($tool, $store, $ENV{SVCTOKEN_DBMTYPE} // 'default', $key, $secs) == 0
-        or die "store_backdate $store $key $secs failed\n";
+    my ($rc, undef, $err) = capture($tool, $store, $ENV{SVCTOKEN_DBMTYPE} // 'default', $key, $secs);
+    die "store_backdate $store $key $secs failed: $err" if $rc;
 }
 
 sub json {

@@ -7,8 +7,7 @@ use strict;
 use warnings;
 use Exporter 'import';
 use IO::Socket::INET;
-use IPC::Open3;
-use Symbol 'gensym';
+use SvcToken::Run qw(capture);
 use JSON::PP;
 use MIME::Base64 qw(encode_base64url decode_base64url);
 use Digest::SHA qw(hmac_sha256);
@@ -100,15 +99,8 @@ for keyfile, header, payload in json.load(sys.stdin):
 print(json.dumps(out))
 PY
     my $in = encode_json([ map { [ $_->[0], b64u($_->[1]), b64u($_->[2]) ] } @jobs ]);
-    my $err = gensym;
-    my $pid = open3(my $w, my $r, $err, '/usr/bin/python3', '-c', $py);
-    print $w $in;
-    close $w;
-    local $/;
-    my $o = <$r> // '';
-    my $e = <$err> // '';
-    waitpid $pid, 0;
-    die "sign_raw: $e" if $?;
+    my ($rc, $o, $e) = capture({ stdin => $in }, '/usr/bin/python3', '-c', $py);
+    die "sign_raw: $e" if $rc;
     return @{ decode_json($o) };
 }
 

@@ -8,13 +8,11 @@ use File::Path qw(remove_tree make_path);
 use IO::Socket::INET;
 use JSON::PP;
 use POSIX ();
+use SvcToken::Run qw(capture);
 
 sub run_cli {
-    my @cmd = ($ENV{SVCTOKEN}, @_);
-    open my $fh, '-|', @cmd or die "cannot run @cmd: $!";
-    local $/;
-    my $out = <$fh>;
-    close $fh or die "@cmd failed: $?";
+    my ($rc, $out, $err) = capture($ENV{SVCTOKEN}, @_);
+    die "svctoken @_ failed ($rc): $err" if $rc;
     return $out;
 }
 

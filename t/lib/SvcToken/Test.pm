@@ -5,8 +5,7 @@ package SvcToken::Test;
 use strict;
 use warnings;
 use Exporter 'import';
-use IPC::Open3;
-use Symbol 'gensym';
+use SvcToken::Run qw(capture);
 use JSON::PP;
 use MIME::Base64 qw(decode_base64url);
 use Apache::Test ();
@@ -25,17 +24,7 @@ sub fixtures {
 }
 
 # Runs the CLI; returns (exit code, stdout, stderr).
-sub cli {
-    my @cmd = ($ENV{SVCTOKEN}, @_);
-    my $err = gensym;
-    my $pid = open3(my $in, my $out, $err, @cmd);
-    close $in;
-    local $/;
-    my $o = <$out> // '';
-    my $e = <$err> // '';
-    waitpid $pid, 0;
-    return ($? >> 8, $o, $e);
-}
+sub cli { return capture($ENV{SVCTOKEN}, @_) }
 
 # The credential headers of TOKEN (a hash with client_id and client_secret).
 sub creds {
@@ -93,7 +82,7 @@ if keyfile.endswith('.jwk'):
     raw = base64url_decode(json.loads(raw)['k'])
 print(jwt.encode(claims, raw, algorithm=alg, headers=headers))
 PY
-    my ($rc, $out, $err) = _run('/usr/bin/python3', '-c', $py, $keyfile, $alg,
+    my ($rc, $out, $err) = capture('/usr/bin/python3', '-c', $py, $keyfile, $alg,
                                 encode_json($claims), encode_json($headers // {}));
     die "craft_jwt: $err" if $rc;
     chomp $out;
@@ -116,24 +105,12 @@ sub advance_clock {
 # been made that long ago (the test tool $SVCT_BACKDATE).
 sub backdate {
     my ($store, $key, $secs) = @_;
-    my ($rc, undef, $err) = _run($ENV{SVCT_BACKDATE}, $store, 'default', $key, $secs);
+    my ($rc, undef, $err) = capture($ENV{SVCT_BACKDATE}, $store, 'default', $key, $secs);
     die "store_backdate: $err" if $rc;
 }
 
 # The kid of a key file, as the module sees it (from a session it signed).
 sub kid_of { jwt_header($_[0])->{kid} }
-
-sub _run {
-    my @cmd = @_;
-    my $err = gensym;
-    my $pid = open3(my $in, my $out, $err, @cmd);
-    close $in;
-    local $/;
-    my $o = <$out> // '';
-    my $e = <$err> // '';
-    waitpid $pid, 0;
-    return ($? >> 8, $o, $e);
-}
 
 push @EXPORT, qw(access_mark);
 1;
