@@ -151,12 +151,8 @@ static void note_section(cmd_parms *cmd, svct_dir_conf *d)
 
 static const char *check_dbm_type(cmd_parms *cmd, const char *type)
 {
-    static const char *const known[] = {"default", "SDBM", "GDBM", "DB", NULL};
-    int i;
-
-    for (i = 0; known[i]; i++)
-        if (!strcasecmp(type, known[i]))
-            return NULL;
+    if (svct_store_type_name(type))
+        return NULL;
     return apr_psprintf(cmd->pool,
                         "%s: unknown DBM type '%s' (use default, SDBM, GDBM or DB)",
                         cmd->cmd->name, type);
