@@ -18,16 +18,8 @@ die "$CLI is not executable\n" unless -x $CLI;
 
 use File::Basename qw(dirname);
 use lib dirname(__FILE__) . '/../lib';
-use SvcToken::Run qw(capture);
+use SvcToken::Run qw(capture slurp);
 my $SUPP = dirname(__FILE__) . '/../unit/valgrind.supp';
-
-sub _slurp {
-    my ($path) = @_;
-    open my $fh, '<:raw', $path or return '';
-    local $/;
-    my $s = <$fh>;
-    return defined $s ? $s : '';
-}
 
 # Runs svctoken ARGS with PREFIX (e.g. setpriv ...) in front; returns
 # (exit status, stdout, stderr). Under valgrind a memory error exits 99.
@@ -75,7 +67,7 @@ sub rfc3339 {
 # Every byte of the store's files (one file, or .pag and .dir for SDBM).
 sub store_bytes {
     my ($path) = @_;
-    return join '', map { _slurp($_) } grep { -f $_ } ($path, "$path.pag", "$path.dir");
+    return join '', map { slurp($_) } grep { -f $_ } ($path, "$path.pag", "$path.dir");
 }
 
 # True when TEXT is exactly one line starting with "svctoken: ".

@@ -7,9 +7,10 @@ use warnings;
 use Exporter 'import';
 use File::Temp ();
 
-our @EXPORT_OK = qw(capture);
+our @EXPORT_OK = qw(capture slurp);
 
-sub _slurp {
+# The bytes of the file PATH, or '' when it cannot be read.
+sub slurp {
     my ($path) = @_;
     open my $fh, '<:raw', $path or return '';
     local $/;
@@ -37,7 +38,7 @@ sub capture {
     }
     waitpid $pid, 0;
     my $rc = $? & 127 ? 128 + ($? & 127) : $? >> 8;
-    return ($rc, _slurp($out->filename), _slurp($err->filename));
+    return ($rc, slurp($out->filename), slurp($err->filename));
 }
 
 1;
