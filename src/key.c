@@ -27,6 +27,16 @@ void svct_key_fail(char *err, size_t errlen, const char *fmt, ...)
     va_end(ap);
 }
 
+/* "WHO is WHAT of N UNIT; at least MIN are required" (or at most MAX
+ * supported), for a key of a size outside [MIN, MAX]. */
+static void svct_key_size_fail(char *err, size_t errlen, const char *who, const char *what, long n,
+                               const char *unit, long min, long max)
+{
+    svct_key_fail(err, errlen, "%s is %s of %ld %s; %s %ld are %s", who, what, n, unit,
+                  n < min ? "at least" : "at most", n < min ? min : max,
+                  n < min ? "required" : "supported");
+}
+
 svct_alg_t svct_alg_from_name(const char *name)
 {
     if (!name)
@@ -144,10 +154,8 @@ svct_key_t *svct_key_from_pkey(EVP_PKEY *pkey, int priv, const char *kid, const 
         key->alg = SVCT_ALG_ES256;
     } else if (EVP_PKEY_is_a(pkey, "RSA")) {
         if (bits < SVCT_RSA_MIN_BITS || bits > SVCT_RSA_MAX_BITS) {
-            svct_key_fail(err, errlen, "%s is an RSA key of %d bits; %s %d are %s", who, bits,
-                          bits < SVCT_RSA_MIN_BITS ? "at least" : "at most",
-                          bits < SVCT_RSA_MIN_BITS ? SVCT_RSA_MIN_BITS : SVCT_RSA_MAX_BITS,
-                          bits < SVCT_RSA_MIN_BITS ? "required" : "supported");
+            svct_key_size_fail(err, errlen, who, "an RSA key", bits, "bits", SVCT_RSA_MIN_BITS,
+                               SVCT_RSA_MAX_BITS);
             goto fail;
         }
         key->alg = SVCT_ALG_RS256;
@@ -198,10 +206,8 @@ svct_key_t *svct_key_from_secret(const unsigned char *secret, size_t len, const 
     OSSL_PARAM params[2];
 
     if (len < SVCT_HS256_MIN_BYTES || len > SVCT_HS256_MAX_BYTES) {
-        svct_key_fail(err, errlen, "%s is an HS256 key of %zu bytes; %s %d are %s", who, len,
-                      len < SVCT_HS256_MIN_BYTES ? "at least" : "at most",
-                      len < SVCT_HS256_MIN_BYTES ? SVCT_HS256_MIN_BYTES : SVCT_HS256_MAX_BYTES,
-                      len < SVCT_HS256_MIN_BYTES ? "required" : "supported");
+        svct_key_size_fail(err, errlen, who, "an HS256 key", (long)len, "bytes",
+                           SVCT_HS256_MIN_BYTES, SVCT_HS256_MAX_BYTES);
         return NULL;
     }
     if (!kid || !svct_kid_valid(kid, strlen(kid))) {

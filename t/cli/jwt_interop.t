@@ -12,6 +12,8 @@ use warnings;
 use Test::More;
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
+use lib dirname(__FILE__) . '/../lib';
+use SvcToken::Run qw(capture);
 
 my $cli = $ENV{SVCTOKEN} or plan skip_all => 'SVCTOKEN is not set (make test-cli sets it)';
 my $tool = $ENV{SVCT_JWT_TOOL} || dirname($cli) . '/unit/test_jwt';
@@ -29,26 +31,7 @@ my $now = time;
 # Runs a command, feeding it INPUT; returns (exit status, stdout, stderr).
 sub run {
     my ($input, @cmd) = @_;
-    my $in  = "$dir/in";
-    my $out = "$dir/out";
-    my $err = "$dir/err";
-    open my $fh, '>', $in or die "$in: $!";
-    print $fh $input // '';
-    close $fh;
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDIN,  '<', $in  or die;
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec @cmd or exit 127;
-    }
-    waitpid $pid, 0;
-    my $rc = $? >> 8;
-    local $/;
-    open my $o, '<', $out or die;
-    open my $e, '<', $err or die;
-    my ($so, $se) = (scalar <$o> // '', scalar <$e> // '');
-    return ($rc, $so, $se);
+    return capture({ stdin => $input // '' }, @cmd);
 }
 
 # The Python side. Keys: the PEM private key through `cryptography`, and its

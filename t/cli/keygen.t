@@ -11,6 +11,8 @@ use warnings;
 use Test::More;
 use File::Basename qw(dirname);
 use File::Temp qw(tempdir);
+use lib dirname(__FILE__) . '/../lib';
+use SvcToken::Run qw(capture);
 use JSON::PP ();
 
 my $cli = $ENV{SVCTOKEN} or plan skip_all => 'SVCTOKEN is not set (make test-cli sets it)';
@@ -18,23 +20,7 @@ my $tool = $ENV{SVCT_JWT_TOOL} || dirname($cli) . '/unit/test_jwt';
 my $have_tool = -x $tool;
 my $dir = tempdir(CLEANUP => 1);
 
-sub run {
-    my (@cmd) = @_;
-    my ($out, $err) = ("$dir/.out", "$dir/.err");
-    my $pid = fork // die "fork: $!";
-    if (!$pid) {
-        open STDOUT, '>', $out or die;
-        open STDERR, '>', $err or die;
-        exec @cmd or exit 127;
-    }
-    waitpid $pid, 0;
-    my $rc = $? >> 8;
-    local $/;
-    open my $o, '<', $out or die;
-    open my $e, '<', $err or die;
-    my ($so, $se) = (scalar <$o> // '', scalar <$e> // '');
-    return ($rc, $so, $se);
-}
+sub run { return capture(@_) }
 
 sub mode { return (stat $_[0])[2] & 07777 }
 
