@@ -375,7 +375,7 @@ static svct_key_t *generated_key(server_rec *s, int *told)
 {
     const char *jwk = generated_key_jwk(s);
     char err[256] = "cannot make a random signing key";
-    svct_key_t *key = jwk ? svct_key_from_jwk(jwk, strlen(jwk), err, sizeof err) : NULL;
+    svct_key_t *key = jwk ? svct_key_parse(jwk, strlen(jwk), err, sizeof err) : NULL;
 
     if (!key)
         ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0003) "%s", err);

@@ -45,10 +45,9 @@ int svct_kid_valid(const char *kid, size_t len);
 svct_key_t *svct_key_load_file(const char *path, char *err, size_t errlen);
 /* A fresh key with a fresh kid, from OpenSSL's CSPRNG. */
 svct_key_t *svct_key_generate(svct_alg_t alg, char *err, size_t errlen);
-/* A key from a JWK (RFC 7517/7518) in JSON[0..LEN): oct (HS256, with a kid),
- * EC P-256, RSA or OKP Ed25519, private or public only (verify-only). The
- * kid is the JWK's, else the RFC 7638 thumbprint. NULL with ERR set. */
-svct_key_t *svct_key_from_jwk(const char *json, size_t len, char *err, size_t errlen);
+/* A key from TEXT[0..LEN), what a key file holds (see above): a PEM
+ * private key or an HS256 JWK. NULL with one line in ERR. */
+svct_key_t *svct_key_parse(const char *text, size_t len, char *err, size_t errlen);
 /* Writes KEY to PATH in the format above, created with mode 0600; refuses to
  * overwrite an existing file. 0 or -1 with ERR set. */
 int svct_key_write_file(const svct_key_t *key, const char *path, char *err, size_t errlen);

@@ -67,11 +67,6 @@ int svct_jwk_thumbprint(svct_key_t *key);
 /* jwk.c: base64url of BIN[0..LEN), malloc()ed; NULL on failure. */
 char *svct_b64url_dup(const unsigned char *bin, size_t len);
 
-/* jwk.c: a key from the JWK in JSON[0..LEN); ONLY_OCT: key files hold
- * HS256 JWKs only, other keys are PEM there. */
-svct_key_t *svct_key_jwk(const char *json, size_t len, int only_oct, const char *who, char *err,
-                         size_t errlen);
-
 /* signature.c: a context of PKEY initialised for signing (SIGN) or
  * verifying with ALG, to be copied per call. */
 EVP_MD_CTX *svct_key_md_template(EVP_PKEY *pkey, int sign, svct_alg_t alg);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
@@ -21,6 +22,75 @@
 #define SVCT_HS256_GEN_BYTES 32
 #define SVCT_RSA_GEN_BITS 2048
 #define SVCT_KEYFILE_MAX 65536
+
+/* Strictly decodes the base64url member NAME of JWK into a fresh buffer. */
+static unsigned char *svct_jwk_bytes(json_t *jwk, const char *name, size_t *len)
+{
+    json_t *v = json_object_get(jwk, name);
+    const char *s;
+    size_t slen, cap;
+    unsigned char *buf;
+
+    if (!json_is_string(v))
+        return NULL;
+    s = json_string_value(v);
+    slen = json_string_length(v);
+    cap = SVCT_B64URL_DECODED_MAX(slen) + 1;
+    buf = OPENSSL_malloc(cap);
+    if (!buf)
+        return NULL;
+    *len = svct_b64url_decode(s, slen, buf, cap);
+    if (*len == (size_t)-1 || *len == 0) {
+        OPENSSL_clear_free(buf, cap);
+        return NULL;
+    }
+    return buf;
+}
+
+/* An HS256 key file: {"kty":"oct","alg":"HS256","kid":...,"k":...}. */
+static svct_key_t *svct_key_hs256_jwk(const char *json, size_t len, const char *who, char *err,
+                                      size_t errlen)
+{
+    json_t *jwk = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *jkid = json_object_get(jwk, "kid");
+    const char *kty = json_string_value(json_object_get(jwk, "kty"));
+    const char *alg = json_string_value(json_object_get(jwk, "alg"));
+    const char *crv = json_string_value(json_object_get(jwk, "crv"));
+    const char *kid = json_string_value(jkid);
+    svct_key_t *key = NULL;
+    unsigned char *k;
+    size_t klen = 0;
+
+    if (!json_is_object(jwk) || !kty) {
+        svct_key_fail(err, errlen, "%s is not a PEM private key or an HS256 JWK", who);
+        goto done;
+    }
+    if (jkid && (!kid || !svct_kid_valid(kid, json_string_length(jkid)))) {
+        svct_key_fail(err, errlen, "%s has a bad kid (1 to %d printable ASCII characters)", who,
+                      SVCT_KID_MAX);
+        goto done;
+    }
+    if (strcmp(kty, "oct") != 0) {
+        svct_key_fail(err, errlen,
+                      "%s is a JWK of kty %s%s%s; key files hold HS256 JWKs or PEM private keys",
+                      who, kty, crv ? " crv " : "", crv ? crv : "");
+        goto done;
+    }
+    if (json_object_get(jwk, "alg") && (!alg || strcmp(alg, "HS256") != 0)) {
+        svct_key_fail(err, errlen, "%s is a JWK with alg %s; its key type needs HS256", who,
+                      alg ? alg : "(not a string)");
+        goto done;
+    }
+    if (!(k = svct_jwk_bytes(jwk, "k", &klen))) {
+        svct_key_fail(err, errlen, "%s is an HS256 JWK without a valid base64url \"k\"", who);
+        goto done;
+    }
+    key = svct_key_from_secret(k, klen, kid, who, err, errlen);
+    OPENSSL_clear_free(k, klen);
+done:
+    json_decref(jwk);
+    return key;
+}
 
 /* Never prompts: a server must not wait on a terminal for a passphrase. */
 static int svct_key_no_password(char *buf, int size, int rwflag, void *u)
@@ -56,13 +126,51 @@ static svct_key_t *svct_key_pem(const char *pem, size_t len, const char *who, ch
     return NULL;
 }
 
+/* TEXT[0..LEN), NUL-terminated at LEN: a PEM private key or an HS256 JWK. */
+static svct_key_t *svct_key_parse_as(const char *text, size_t len, const char *who, char *err,
+                                     size_t errlen)
+{
+    size_t i;
+
+    if (memchr(text, '\0', len)) {
+        svct_key_fail(err, errlen, "%s is not a PEM private key or an HS256 JWK", who);
+        return NULL;
+    }
+    for (i = 0; i < len && strchr(" \t\r\n", text[i]); i++)
+        ;
+    if (i < len && text[i] == '{')
+        return svct_key_hs256_jwk(text, len, who, err, errlen);
+    return svct_key_pem(text, len, who, err, errlen);
+}
+
+svct_key_t *svct_key_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+    char *copy;
+    svct_key_t *key;
+
+    if (!text || len > SVCT_KEYFILE_MAX) {
+        svct_key_fail(err, errlen, "key text: %s", text ? "too large for a key" : "none given");
+        return NULL;
+    }
+    /* A NUL-terminated copy, for the PEM reader; wiped, as it holds a key. */
+    if (!(copy = OPENSSL_malloc(len + 1))) {
+        svct_key_fail(err, errlen, "key text: out of memory");
+        return NULL;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    key = svct_key_parse_as(copy, len, "key text", err, errlen);
+    OPENSSL_clear_free(copy, len + 1);
+    return key;
+}
+
 svct_key_t *svct_key_load_file(const char *path, char *err, size_t errlen)
 {
     char who[4200];
     svct_key_t *key = NULL;
     struct stat st;
     char *buf = NULL;
-    size_t len = 0, i;
+    size_t len = 0;
     int fd;
 
     snprintf(who, sizeof(who), "key file %s", path ? path : "(null)");
@@ -107,17 +215,7 @@ svct_key_t *svct_key_load_file(const char *path, char *err, size_t errlen)
         }
     }
     buf[len] = '\0';
-    if (memchr(buf, '\0', len)) {
-        svct_key_fail(err, errlen, "%s is not a PEM private key or an HS256 JWK", who);
-        goto done;
-    }
-    for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\n');
-         i++)
-        ;
-    if (i < len && buf[i] == '{')
-        key = svct_key_jwk(buf, len, 1, who, err, errlen);
-    else
-        key = svct_key_pem(buf, len, who, err, errlen);
+    key = svct_key_parse_as(buf, len, who, err, errlen);
 done:
     if (buf)
         OPENSSL_clear_free(buf, SVCT_KEYFILE_MAX + 1);

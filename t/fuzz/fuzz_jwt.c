@@ -32,10 +32,10 @@
 static svct_keyring_t *ring;
 static const svct_key_t *hs_key;
 
-static svct_key_t *jwk(const char *json)
+static svct_key_t *key_of(const char *text)
 {
     char err[256];
-    svct_key_t *k = svct_key_from_jwk(json, strlen(json), err, sizeof(err));
+    svct_key_t *k = svct_key_parse(text, strlen(text), err, sizeof(err));
 
     if (!k) {
         fprintf(stderr, "fuzz_jwt: %s\n", err);
@@ -46,15 +46,15 @@ static svct_key_t *jwk(const char *json)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-    svct_key_t *hs = jwk(fuzz_jwk_hs);
+    svct_key_t *hs = key_of(fuzz_jwk_hs);
 
     (void)argc;
     (void)argv;
     ring = svct_keyring_new();
     if (!ring || svct_keyring_set_signer(ring, hs) != 0 ||
-        svct_keyring_add_verifier(ring, jwk(fuzz_jwk_es)) != 0 ||
-        svct_keyring_add_verifier(ring, jwk(fuzz_jwk_rs)) != 0 ||
-        svct_keyring_add_verifier(ring, jwk(fuzz_jwk_ed)) != 0)
+        svct_keyring_add_verifier(ring, key_of(fuzz_pem_es)) != 0 ||
+        svct_keyring_add_verifier(ring, key_of(fuzz_pem_rs)) != 0 ||
+        svct_keyring_add_verifier(ring, key_of(fuzz_pem_ed)) != 0)
         abort();
     hs_key = hs;
     return 0;

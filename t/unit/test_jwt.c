@@ -452,7 +452,7 @@ static void test_confusion(void)
         svct_b64url_encode((const unsigned char *)pem, pemlen, k, sizeof(k));
         snprintf(jwkjson, sizeof(jwkjson), "{\"kty\":\"oct\",\"kid\":\"%s\",\"k\":\"%s\"}",
                  svct_key_kid(asym), k);
-        hmac = svct_key_from_jwk(jwkjson, strlen(jwkjson), err, sizeof(err));
+        hmac = svct_key_parse(jwkjson, strlen(jwkjson), err, sizeof(err));
         svct_keyring_set_signer(ring, asym);
         h = header_with(asym, "alg", "\"HS256\"");
         make(tok, sizeof(tok), hmac, h, base_claims);

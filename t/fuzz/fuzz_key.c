@@ -1,6 +1,6 @@
 /*
- * libFuzzer target for svct_key_from_jwk (JWK parsing and key import).
- * Keys that load must have a usable kid and algorithm.
+ * libFuzzer target for svct_key_parse (what a key file holds: a PEM private
+ * key or an HS256 JWK). Keys that load must have a usable kid and algorithm.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     memcpy(json, data, size);
     err[0] = '\0';
-    key = svct_key_from_jwk(json, size, err, sizeof(err));
+    key = svct_key_parse(json, size, err, sizeof(err));
     if (key) {
         const char *kid = svct_key_kid(key);
 
