@@ -265,6 +265,45 @@ static void test_rotation(void)
     unlink(oldpath);
 }
 
+/* One header member set (VALUE, JSON) or left out (NULL), and the reason
+ * svct_jwt_verify must give; NULL: the token is accepted. */
+typedef struct {
+    int es_kid; /* the kid of the ES256 key rather than the HS256 signer's */
+    const char *member, *value, *reason, *what;
+} header_case_t;
+
+static const header_case_t member_cases[] = {
+    {0, "alg", NULL, "missing alg", "no alg"},
+    {0, "alg", "256", "bad alg", "alg not a string"},
+    {0, "alg", "\"ES256\"", "alg mismatch", "alg ES256 on an HS256 key"},
+    {0, "alg", "\"hs256\"", "alg mismatch", "alg in lower case"},
+    {1, "alg", "\"HS256\"", "alg mismatch", "alg HS256 on an ES256 kid"},
+    {0, "kid", NULL, "missing kid", "no kid"},
+    {0, "kid", "\"unknown-key\"", "unknown kid", "a kid not in the ring"},
+    {0, "kid", "\"\"", "bad kid", "an empty kid"},
+    {0, "kid", "42", "bad kid", "a numeric kid"},
+    {0, "jwk", "{\"kty\":\"oct\",\"k\":\"AAAA\"}", "key in header", "an embedded jwk object"},
+    {0, "crit", "[\"exp\"]", "crit header", "crit [exp]"},
+    {0, "crit", "[]", "crit header", "crit []"},
+    {0, "typ", "\"JWS\"", "bad typ", "typ JWS"},
+    {0, "typ", "1", "bad typ", "typ not a string"},
+    {0, "typ", NULL, NULL, "typ may be left out"},
+};
+
+static const struct {
+    const char *header, *what;
+} malformed[] = {
+    /* \u0000 in JSON is refused by the parser. */
+    {"{\"alg\":\"HS256\",\"kid\":\"a\\u0000b\"}", "a kid with an escaped NUL"},
+    {"{\"alg\":\"HS256\",\"kid\":\"%s\",\"alg\":\"none\"}", "a duplicate alg"},
+    {"{\"alg\":\"HS256\",\"kid\":\"%s\"", "truncated header JSON"},
+    {"{\"alg\":\"HS256\",\"kid\":\"%s\"} x", "trailing garbage after the header"},
+    {"[\"HS256\"]", "a header that is an array"},
+    {"\"HS256\"", "a header that is a string"},
+    {"null", "a header that is null"},
+    {"{\"a\":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}", "deep nesting"},
+};
+
 /* Header rules, and the attacks that target the algorithm choice. */
 static void test_header_rules(void)
 {
@@ -297,43 +336,25 @@ static void test_header_rules(void)
         refused_s(ring, tok, "alg none", what);
         free(h);
     }
-    h = header_with(hs, "alg", NULL);
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "missing alg", "no alg");
-    free(h);
-    h = header_with(hs, "alg", "256");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "bad alg", "alg not a string");
-    free(h);
-    h = header_with(hs, "alg", "\"ES256\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "alg mismatch", "alg ES256 on an HS256 key");
-    free(h);
-    h = header_with(hs, "alg", "\"hs256\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "alg mismatch", "alg in lower case");
-    free(h);
-    h = header_with(es, "alg", "\"HS256\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "alg mismatch", "alg HS256 on an ES256 kid");
-    free(h);
+    for (i = 0; i < sizeof(member_cases) / sizeof(member_cases[0]); i++) {
+        const header_case_t *c = &member_cases[i];
 
-    h = header_with(hs, "kid", NULL);
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "missing kid", "no kid");
-    free(h);
-    h = header_with(hs, "kid", "\"unknown-key\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "unknown kid", "a kid not in the ring");
-    free(h);
-    h = header_with(hs, "kid", "\"\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "bad kid", "an empty kid");
-    free(h);
-    h = header_with(hs, "kid", "42");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "bad kid", "a numeric kid");
-    free(h);
+        h = header_with(c->es_kid ? es : hs, c->member, c->value);
+        make(tok, sizeof(tok), hs, h, base_claims);
+        if (c->reason)
+            refused_s(ring, tok, c->reason, c->what);
+        else
+            ok(accepted(ring, tok, NULL, &s), "%s", c->what);
+        free(h);
+    }
+    for (i = 0; i < sizeof(keyhdr) / sizeof(keyhdr[0]); i++) {
+        char what[64];
+        h = header_with(hs, keyhdr[i], "\"https://attacker.example/k\"");
+        make(tok, sizeof(tok), hs, h, base_claims);
+        snprintf(what, sizeof(what), "a %s header", keyhdr[i]);
+        refused_s(ring, tok, "key in header", what);
+        free(h);
+    }
     {
         char big[2100];
         big[0] = '"';
@@ -351,70 +372,22 @@ static void test_header_rules(void)
         refused_s(ring, tok, "bad kid", "a 65-character kid");
         free(h);
     }
-    {
-        /* The kid with a NUL: \u0000 in JSON is refused by the parser. */
-        const char *hdr = "{\"alg\":\"HS256\",\"kid\":\"a\\u0000b\"}";
+    /* Whole headers that are not one JSON object with unique members; %s is
+     * the signing key's kid. */
+    for (i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+        char hdr[300];
+
+        snprintf(hdr, sizeof(hdr), malformed[i].header, svct_key_kid(hs));
         make(tok, sizeof(tok), hs, hdr, base_claims);
-        refused_s(ring, tok, "malformed header", "a kid with an escaped NUL");
+        refused_s(ring, tok, "malformed header", malformed[i].what);
     }
-
-    for (i = 0; i < sizeof(keyhdr) / sizeof(keyhdr[0]); i++) {
-        char what[64];
-        h = header_with(hs, keyhdr[i], "\"https://attacker.example/k\"");
-        make(tok, sizeof(tok), hs, h, base_claims);
-        snprintf(what, sizeof(what), "a %s header", keyhdr[i]);
-        refused_s(ring, tok, "key in header", what);
-        free(h);
-    }
-    h = header_with(hs, "jwk", "{\"kty\":\"oct\",\"k\":\"AAAA\"}");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "key in header", "an embedded jwk object");
-    free(h);
-    h = header_with(hs, "crit", "[\"exp\"]");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "crit header", "crit [exp]");
-    free(h);
-    h = header_with(hs, "crit", "[]");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "crit header", "crit []");
-    free(h);
-    h = header_with(hs, "typ", "\"JWS\"");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "bad typ", "typ JWS");
-    free(h);
-    h = header_with(hs, "typ", "1");
-    make(tok, sizeof(tok), hs, h, base_claims);
-    refused_s(ring, tok, "bad typ", "typ not a string");
-    free(h);
-    h = header_with(hs, "typ", NULL);
-    make(tok, sizeof(tok), hs, h, base_claims);
-    ok(accepted(ring, tok, NULL, &s), "typ may be left out");
-    free(h);
-
     {
         char hdr[300];
-        snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%s\",\"alg\":\"none\"}",
-                 svct_key_kid(hs));
-        make(tok, sizeof(tok), hs, hdr, base_claims);
-        refused_s(ring, tok, "malformed header", "a duplicate alg");
-        snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%s\"", svct_key_kid(hs));
-        make(tok, sizeof(tok), hs, hdr, base_claims);
-        refused_s(ring, tok, "malformed header", "truncated header JSON");
-        snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%s\"} x", svct_key_kid(hs));
-        make(tok, sizeof(tok), hs, hdr, base_claims);
-        refused_s(ring, tok, "malformed header", "trailing garbage after the header");
+
         snprintf(hdr, sizeof(hdr), "{\"alg\":\"HS256\",\"kid\":\"%s\"}", svct_key_kid(hs));
         make_raw(tok, sizeof(tok), hs, hdr, strlen(hdr) + 1, base_claims, strlen(base_claims),
                  NULL);
         refused_s(ring, tok, "malformed header", "a NUL after the header");
-        make(tok, sizeof(tok), hs, "[\"HS256\"]", base_claims);
-        refused_s(ring, tok, "malformed header", "a header that is an array");
-        make(tok, sizeof(tok), hs, "\"HS256\"", base_claims);
-        refused_s(ring, tok, "malformed header", "a header that is a string");
-        make(tok, sizeof(tok), hs, "null", base_claims);
-        refused_s(ring, tok, "malformed header", "a header that is null");
-        make(tok, sizeof(tok), hs, "{\"a\":[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]}", base_claims);
-        refused_s(ring, tok, "malformed header", "deep nesting");
     }
     svct_keyring_free(ring);
 }
@@ -648,6 +621,22 @@ struct claim_case {
     const char *what;
 };
 
+/* Claims that are not one JSON object of unique members jansson reads. */
+static const struct {
+    const char *claims, *what;
+} malformed_claims[] = {
+    {"{\"aud\":[\"" AUD "\"],\"iss\":\"" ISS "\",\"iat\":1700000000,"
+     "\"nbf\":1700000000,\"exp\":1700003600,\"type\":\"app\","
+     "\"common_name\":\"" CID "\",\"name\":\"ci\\u0000bot\"}",
+     "an escaped NUL inside the name"},
+    {"[1,2,3]", "claims that are an array"},
+    {"\"claims\"", "claims that are a string"},
+    {"{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}", "claims nested too deep"},
+    {"{\"exp\":1e400}", "a number too large for a double"},
+    {"{\"exp\":99999999999999999999}", "an integer too large for 64 bits"},
+    {"{\"name\":\"\xff\xfe\"}", "invalid UTF-8"},
+};
+
 static void test_claim_rules(void)
 {
     static const struct claim_case cases[] = {
@@ -781,23 +770,10 @@ static void test_claim_rules(void)
             make_raw(tok, sizeof(tok), es, h, strlen(h), withnul, strlen(base_claims), NULL);
             refused_s(ring, tok, "malformed claims", "a raw NUL inside the name");
         }
-        make(tok, sizeof(tok), es, h,
-             "{\"aud\":[\"" AUD "\"],\"iss\":\"" ISS "\",\"iat\":1700000000,"
-             "\"nbf\":1700000000,\"exp\":1700003600,\"type\":\"app\","
-             "\"common_name\":\"" CID "\",\"name\":\"ci\\u0000bot\"}");
-        refused_s(ring, tok, "malformed claims", "an escaped NUL inside the name");
-        make(tok, sizeof(tok), es, h, "[1,2,3]");
-        refused_s(ring, tok, "malformed claims", "claims that are an array");
-        make(tok, sizeof(tok), es, h, "\"claims\"");
-        refused_s(ring, tok, "malformed claims", "claims that are a string");
-        make(tok, sizeof(tok), es, h, "{\"a\":{\"b\":{\"c\":{\"d\":{}}}}}");
-        refused_s(ring, tok, "malformed claims", "claims nested too deep");
-        make(tok, sizeof(tok), es, h, "{\"exp\":1e400}");
-        refused_s(ring, tok, "malformed claims", "a number too large for a double");
-        make(tok, sizeof(tok), es, h, "{\"exp\":99999999999999999999}");
-        refused_s(ring, tok, "malformed claims", "an integer too large for 64 bits");
-        make(tok, sizeof(tok), es, h, "{\"name\":\"\xff\xfe\"}");
-        refused_s(ring, tok, "malformed claims", "invalid UTF-8");
+        for (i = 0; i < sizeof(malformed_claims) / sizeof(malformed_claims[0]); i++) {
+            make(tok, sizeof(tok), es, h, malformed_claims[i].claims);
+            refused_s(ring, tok, "malformed claims", malformed_claims[i].what);
+        }
     }
     free(h);
     svct_keyring_free(ring);
