@@ -69,8 +69,8 @@ struct svct_cache_store {
     char *path, *type;
     char *files[2];
     int nfiles;
-    /* The files are kept open and fstat()ed per request, a third of the
-     * cost of a stat() by path; a stat() by path, at most once per
+    /* The files are kept open and fstat()ed per request, cheaper than a
+     * stat() by path; a stat() by path, at most once per
      * SVCT_CACHE_REOPEN_NS, reopens a file that was replaced. */
     pthread_rwlock_t fd_lock;
     int fds[2];

@@ -7,6 +7,10 @@
  * before it opens the DBM: shared for readers, exclusive for writers, always
  * blocking. Readers therefore never see half of a change and never fail
  * because a writer is busy, and the DBM's own locks never meet a conflict.
+ * It is flock() and not apr_file_lock(): on Linux APR takes fcntl() record
+ * locks, which belong to the process rather than the descriptor, so one
+ * thread of an httpd child closing the file would drop the shared lock
+ * another thread still reads under.
  */
 #include <errno.h>
 #include <stdarg.h>
