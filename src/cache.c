@@ -4,7 +4,6 @@
  * compare, and memory is allocated once, when the cache is made.
  */
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +12,8 @@
 #include <unistd.h>
 
 #include <apr_atomic.h>
+#include <apr_thread_mutex.h>
+#include <apr_thread_rwlock.h>
 #include <apr_dbm.h>
 #include <apr_strings.h>
 #include <openssl/crypto.h>
@@ -72,7 +73,7 @@ struct svct_cache_store {
     /* The files are kept open and fstat()ed per request, cheaper than a
      * stat() by path; a stat() by path, at most once per
      * SVCT_CACHE_REOPEN_NS, reopens a file that was replaced. */
-    pthread_rwlock_t fd_lock;
+    apr_thread_rwlock_t *fd_lock;
     int fds[2];
     int64_t checked_ns; /* CLOCK_MONOTONIC of the last stat() by path */
     /* The newest stamp taken, and when its fstat() began (CLOCK_MONOTONIC);
@@ -89,7 +90,8 @@ struct svct_cache_store {
 };
 
 struct svct_cache {
-    pthread_mutex_t sess_lock, tok_lock, issued_lock;
+    apr_pool_t *pool; /* of the locks, destroyed with the cache */
+    apr_thread_mutex_t *sess_lock, *tok_lock, *issued_lock;
     size_t nsess, ntok, nissued;
     sess_ent_t *sess;
     tok_ent_t *tok;
@@ -137,15 +139,20 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
 
     if (!c)
         return NULL;
-    pthread_mutex_init(&c->sess_lock, NULL);
-    pthread_mutex_init(&c->tok_lock, NULL);
-    pthread_mutex_init(&c->issued_lock, NULL);
+    if (apr_pool_create(&c->pool, NULL) != APR_SUCCESS) {
+        free(c);
+        return NULL;
+    }
     c->nsess = sessions;
     c->ntok = tokens;
     c->nissued = issued;
     if ((sessions && !(c->sess = calloc(sessions, sizeof *c->sess))) ||
         (tokens && !(c->tok = calloc(tokens, sizeof *c->tok))) ||
-        (issued && !(c->issued = calloc(issued, sizeof *c->issued)))) {
+        (issued && !(c->issued = calloc(issued, sizeof *c->issued))) ||
+        apr_thread_mutex_create(&c->sess_lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS ||
+        apr_thread_mutex_create(&c->tok_lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS ||
+        apr_thread_mutex_create(&c->issued_lock, APR_THREAD_MUTEX_DEFAULT, c->pool) !=
+            APR_SUCCESS) {
         svct_cache_destroy(c);
         return NULL;
     }
@@ -165,7 +172,6 @@ void svct_cache_destroy(svct_cache_t *c)
         for (i = 0; i < 2; i++)
             if (c->stores[j].fds[i] >= 0)
                 close(c->stores[j].fds[i]);
-        pthread_rwlock_destroy(&c->stores[j].fd_lock);
         free(c->stores[j].path);
         free(c->stores[j].type);
         free(c->stores[j].files[0]);
@@ -180,9 +186,7 @@ void svct_cache_destroy(svct_cache_t *c)
     free(c->sess);
     free(c->tok);
     free(c->issued);
-    pthread_mutex_destroy(&c->sess_lock);
-    pthread_mutex_destroy(&c->tok_lock);
-    pthread_mutex_destroy(&c->issued_lock);
+    apr_pool_destroy(c->pool); /* and the locks with it */
     free(c);
 }
 
@@ -191,18 +195,18 @@ void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out)
     memset(out, 0, sizeof *out);
     if (!c)
         return;
-    pthread_mutex_lock(&c->sess_lock);
+    apr_thread_mutex_lock(c->sess_lock);
     out->session_hits = c->stats.session_hits;
     out->session_misses = c->stats.session_misses;
-    pthread_mutex_unlock(&c->sess_lock);
-    pthread_mutex_lock(&c->tok_lock);
+    apr_thread_mutex_unlock(c->sess_lock);
+    apr_thread_mutex_lock(c->tok_lock);
     out->token_hits = c->stats.token_hits;
     out->token_misses = c->stats.token_misses;
-    pthread_mutex_unlock(&c->tok_lock);
-    pthread_mutex_lock(&c->issued_lock);
+    apr_thread_mutex_unlock(c->tok_lock);
+    apr_thread_mutex_lock(c->issued_lock);
     out->issued_hits = c->stats.issued_hits;
     out->issued_misses = c->stats.issued_misses;
-    pthread_mutex_unlock(&c->issued_lock);
+    apr_thread_mutex_unlock(c->issued_lock);
 }
 
 /* ---- verified sessions ---- */
@@ -237,7 +241,7 @@ int svct_cache_session_get(svct_cache_t *c, const void *ring, const char *iss, c
 
     if (!e)
         return 0;
-    pthread_mutex_lock(&c->sess_lock);
+    apr_thread_mutex_lock(c->sess_lock);
     /* iss and aud are the server's own; the JWT is compared in constant
      * time, although a client that does not hold it can reach the compare
      * only through a 64-bit hash collision with a secret seed. */
@@ -250,7 +254,7 @@ int svct_cache_session_get(svct_cache_t *c, const void *ring, const char *iss, c
     } else {
         c->stats.session_misses++;
     }
-    pthread_mutex_unlock(&c->sess_lock);
+    apr_thread_mutex_unlock(c->sess_lock);
     return hit;
 }
 
@@ -263,7 +267,7 @@ void svct_cache_session_put(svct_cache_t *c, const void *ring, const char *iss, 
 
     if (!e)
         return;
-    pthread_mutex_lock(&c->sess_lock);
+    apr_thread_mutex_lock(c->sess_lock);
     e->used = 1;
     e->ring = ring;
     e->hash = h;
@@ -274,7 +278,7 @@ void svct_cache_session_put(svct_cache_t *c, const void *ring, const char *iss, 
     memcpy(e->text + il, aud, al);
     memcpy(e->text + il + al, jwt, len);
     e->s = *s;
-    pthread_mutex_unlock(&c->sess_lock);
+    apr_thread_mutex_unlock(c->sess_lock);
 }
 
 /* ---- token records ---- */
@@ -295,7 +299,7 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
         if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type))
             return &c->stores[i];
     }
-    pthread_mutex_lock(&c->tok_lock);
+    apr_thread_mutex_lock(c->tok_lock);
     for (i = 0; i < (int)c->nstores; i++) {
         if (!strcmp(c->stores[i].path, path) && !strcasecmp(c->stores[i].type, type)) {
             cs = &c->stores[i];
@@ -314,7 +318,7 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
         ns->nfiles = used2 ? 2 : 1;
         ns->fds[0] = ns->fds[1] = -1;
         if (ns->path && ns->type && ns->files[0] && (!used2 || ns->files[1]) &&
-            pthread_rwlock_init(&ns->fd_lock, NULL) == 0) {
+            apr_thread_rwlock_create(&ns->fd_lock, c->pool) == APR_SUCCESS) {
             apr_atomic_inc32(&c->nstores);
             cs = ns;
         } else {
@@ -324,7 +328,7 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
             free(ns->files[1]);
         }
     }
-    pthread_mutex_unlock(&c->tok_lock);
+    apr_thread_mutex_unlock(c->tok_lock);
     return cs;
 }
 
@@ -362,10 +366,10 @@ int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *st
     int i, rc = 0;
 
     memset(stamp, 0, sizeof *stamp);
-    pthread_rwlock_rdlock(&cs->fd_lock);
+    apr_thread_rwlock_rdlock(cs->fd_lock);
     if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
-        pthread_rwlock_unlock(&cs->fd_lock);
-        pthread_rwlock_wrlock(&cs->fd_lock);
+        apr_thread_rwlock_unlock(cs->fd_lock);
+        apr_thread_rwlock_wrlock(cs->fd_lock);
         if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
             cs->checked_ns = now;
             store_reopen(cs);
@@ -384,23 +388,23 @@ int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *st
         stamp->f[i].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
         stamp->f[i].ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
     }
-    pthread_rwlock_unlock(&cs->fd_lock);
+    apr_thread_rwlock_unlock(cs->fd_lock);
     if (rc != 0) {
         /* Missing or replaced: look at the path again on the next call. */
-        pthread_rwlock_wrlock(&cs->fd_lock);
+        apr_thread_rwlock_wrlock(cs->fd_lock);
         cs->checked_ns = 0;
         cs->has_recent = 0;
-        pthread_rwlock_unlock(&cs->fd_lock);
+        apr_thread_rwlock_unlock(cs->fd_lock);
         return -1;
     }
     stamp->nfiles = cs->nfiles;
-    pthread_rwlock_wrlock(&cs->fd_lock);
+    apr_thread_rwlock_wrlock(cs->fd_lock);
     if (!cs->has_recent || now > cs->recent_ns) {
         cs->recent = *stamp;
         cs->recent_ns = now;
         cs->has_recent = 1;
     }
-    pthread_rwlock_unlock(&cs->fd_lock);
+    apr_thread_rwlock_unlock(cs->fd_lock);
     return 0;
 }
 
@@ -410,13 +414,13 @@ int svct_cache_store_recent_stamp(const svct_cache_store_t *ccs, svct_store_stam
     int64_t now = svct_clock_mono_ns();
     int fresh;
 
-    pthread_rwlock_rdlock(&cs->fd_lock);
+    apr_thread_rwlock_rdlock(cs->fd_lock);
     /* Taken no earlier than RECHECK before now: every write that ended
      * before that fstat() began is in it. */
     fresh = cs->has_recent && now - cs->recent_ns < SVCT_CACHE_RECHECK_NS;
     if (fresh)
         *stamp = cs->recent;
-    pthread_rwlock_unlock(&cs->fd_lock);
+    apr_thread_rwlock_unlock(cs->fd_lock);
     return fresh ? 0 : svct_cache_store_stamp(cs, stamp);
 }
 
@@ -462,7 +466,7 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
     if (!c || !cs || !c->ntok)
         return 0;
     e = &c->tok[tok_slot(c, cs, client_id)];
-    pthread_mutex_lock(&c->tok_lock);
+    apr_thread_mutex_lock(c->tok_lock);
     hit = cs->valid && svct_cache_stamp_equal(&cs->stamp, stamp) && e->store == cs &&
           e->gen == cs->gen && !strcmp(e->rec.client_id, client_id);
     if (hit) {
@@ -472,7 +476,7 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
     } else {
         c->stats.token_misses++;
     }
-    pthread_mutex_unlock(&c->tok_lock);
+    apr_thread_mutex_unlock(c->tok_lock);
     return hit;
 }
 
@@ -486,7 +490,7 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
         return;
     settled = stamp_settled(stamp);
     e = &c->tok[tok_slot(c, cs, rec->client_id)];
-    pthread_mutex_lock(&c->tok_lock);
+    apr_thread_mutex_lock(c->tok_lock);
     if (!settled) {
         /* The store is changing: what was cached may be dead already. */
         cs->valid = 0;
@@ -501,7 +505,7 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
         e->gen = cs->gen;
         e->rec = *rec;
     }
-    pthread_mutex_unlock(&c->tok_lock);
+    apr_thread_mutex_unlock(c->tok_lock);
 }
 
 /* ---- issued sessions ---- */
@@ -555,7 +559,7 @@ size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int6
     if (!issued_probe(c, key, &pr))
         return 0;
     e = &c->issued[pr.hash % c->nissued];
-    pthread_mutex_lock(&c->issued_lock);
+    apr_thread_mutex_lock(c->issued_lock);
     if (issued_matches(e, key, &pr) && e->iat == iat && e->jwt_len < cap) {
         memcpy(out, e->jwt, (size_t)e->jwt_len + 1);
         len = e->jwt_len;
@@ -563,7 +567,7 @@ size_t svct_cache_issued_get(svct_cache_t *c, const svct_issued_key_t *key, int6
     } else {
         c->stats.issued_misses++;
     }
-    pthread_mutex_unlock(&c->issued_lock);
+    apr_thread_mutex_unlock(c->issued_lock);
     return len;
 }
 
@@ -577,7 +581,7 @@ void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_
     if (len >= ISSUED_JWT_MAX || !issued_probe(c, key, &pr))
         return;
     e = &c->issued[pr.hash % c->nissued];
-    pthread_mutex_lock(&c->issued_lock);
+    apr_thread_mutex_lock(c->issued_lock);
     e->used = 1;
     e->ring = key->ring;
     e->hash = pr.hash;
@@ -595,5 +599,5 @@ void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_
     memcpy(e->jwt, jwt, len);
     e->jwt[len] = '\0';
     e->jwt_len = (uint16_t)len;
-    pthread_mutex_unlock(&c->issued_lock);
+    apr_thread_mutex_unlock(c->issued_lock);
 }
