@@ -53,6 +53,7 @@ BACKDATE    := $(BUILD)/test/store_backdate
 export SVCT_BACKDATE = $(abspath $(BACKDATE))
 CLI         := $(BUILD)/svctoken
 LIBCORE     := $(BUILD)/libsvct.a
+FAULT_SHIM  := $(BUILD)/fault_shim.so
 
 DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
@@ -107,6 +108,12 @@ $(BUILD)/unit/test_secret_evp: t/unit/test_secret.c t/unit/tap.h src/secret.c $(
 	    $(DEP_LIBS) -lpthread
 	@nm $@ | grep -qw EVP_Digest || { echo "$@: the EVP path was not built"; rm -f $@; exit 1; }
 
+# Preloaded by t/cli/crash_safety.t: kills svctoken, or fails its writes
+# with ENOSPC, at a chosen file-changing call.
+$(FAULT_SHIM): t/cli/fault_shim.c
+	@mkdir -p $(dir $@)
+	$(CC) -shared -fPIC -O1 -g $(WARN) -o $@ $< -ldl
+
 # Installs the Debian packages that the build, the tests and the demo need,
 # skipping those already installed.
 deps:
@@ -122,8 +129,9 @@ deps:
 
 # The whole suite: C unit tests and CLI tests under one prove run, then the
 # Apache::Test suite against a real httpd with the freshly built module.
-test: all $(UNIT_BIN) $(BACKDATE)
-	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f $(UNIT_BIN) t/cli/*.t
+test: all $(UNIT_BIN) $(BACKDATE) $(FAULT_SHIM)
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
+	    $(PROVE) -f $(UNIT_BIN) t/cli/*.t
 	$(MAKE) --no-print-directory test-httpd
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
@@ -133,8 +141,9 @@ test-unit: $(UNIT_BIN)
 
 # t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
 # the test_jwt unit binary.
-test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE)
-	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) $(PROVE) -f t/cli/*.t
+test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE) $(FAULT_SHIM)
+	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
+	    $(PROVE) -f t/cli/*.t
 
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
 test-httpd: all $(TEST_MODULE) $(BACKDATE)

@@ -54,6 +54,10 @@ int main(int argc, char **argv)
             return 3;
         }
     }
+    if (svct_store_commit(st) != SVCT_STORE_OK) {
+        fprintf(stderr, "gen_store: %s\n", svct_store_error(st));
+        return 3;
+    }
     svct_store_close(st);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     printf("%lu tokens in %.1f s\n", count,

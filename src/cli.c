@@ -5,6 +5,7 @@
  * from the first read to the last write, so concurrent runs and a serving
  * httpd only ever see whole commands.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -45,6 +46,8 @@ static const char svct_help[] =
                "  enable ID-OR-NAME                  accept it again\n"
                "  delete ID-OR-NAME                  remove the token\n"
                "  revoke-sessions                    refuse every session issued until now\n"
+               "  check [--repair]                   verify the store and its name index;\n"
+               "                                     --repair rebuilds the index\n"
                "  keygen [--alg ALG] --out FILE      signing key for ServiceTokenSigningKey;\n"
                "                                     ALG is ES256 (default), RS256, EdDSA\n"
                "                                     or HS256\n"
@@ -63,7 +66,8 @@ enum {
     SVCT_OPT_DURATION = 1 << 0,
     SVCT_OPT_GRACE = 1 << 1,
     SVCT_OPT_ALG = 1 << 2,
-    SVCT_OPT_OUT = 1 << 3
+    SVCT_OPT_OUT = 1 << 3,
+    SVCT_OPT_REPAIR = 1 << 4
 };
 
 typedef struct svct_cli {
@@ -76,7 +80,34 @@ typedef struct svct_cli {
     const char *args[2];
     int nargs;
     int64_t now;
+    int saved_stderr; /* see svct_cli_quiet_stderr */
 } svct_cli_t;
+
+/* Points file descriptor 2 at /dev/null, and CLI->err at a copy of what it
+ * was, for the rest of the command: libraries' own lines stay out of it. */
+static void svct_cli_quiet_stderr(svct_cli_t *cli)
+{
+    int devnull, saved;
+    FILE *f;
+
+    fflush(stderr);
+    devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (devnull < 0)
+        return;
+    saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    f = saved >= 0 ? fdopen(fcntl(saved, F_DUPFD_CLOEXEC, 3), "w") : NULL;
+    if (f == NULL) {
+        if (saved >= 0)
+            close(saved);
+        close(devnull);
+        return;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    dup2(devnull, STDERR_FILENO);
+    close(devnull);
+    cli->saved_stderr = saved;
+    cli->err = f;
+}
 
 typedef struct svct_command {
     const char *name;
@@ -211,24 +242,8 @@ static svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, sv
 {
     const char *msg = NULL;
     svct_store_rc_t rc;
-    int saved = -1, devnull;
 
-    /* Berkeley DB prints its own complaints about a file of another type on
-     * stderr; the user gets our single line instead. */
-    fflush(stderr);
-    devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (devnull >= 0) {
-        saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
-        if (saved >= 0)
-            dup2(devnull, STDERR_FILENO);
-        close(devnull);
-    }
     rc = svct_store_open(st, cli->store, cli->dbmtype, mode, cli->pool, &msg);
-    if (saved >= 0) {
-        dup2(saved, STDERR_FILENO);
-        close(saved);
-    }
-
     if (rc != SVCT_STORE_OK)
         *exit_rc = svct_cli_store_error(cli, msg);
     return rc;
@@ -298,18 +313,54 @@ static void svct_cli_print_record(svct_cli_t *cli, const svct_record_t *rec)
                 svct_cli_time(cli, rec->prev_expires_at));
 }
 
-/* Shared by create and rotate, the only two outputs that hold a secret. */
-static void svct_cli_print_secret(svct_cli_t *cli, const svct_record_t *rec, const char *secret)
+/* 0 when everything printed so far has reached the output, else -1. */
+static int svct_cli_flush(svct_cli_t *cli)
+{
+    return fflush(cli->out) == 0 && !ferror(cli->out) ? 0 : -1;
+}
+
+/* Shared by create and rotate, the only two outputs that hold a secret.
+ * Returns svct_cli_flush(): a secret that did not reach the output was
+ * never seen. */
+static int svct_cli_print_secret(svct_cli_t *cli, const svct_record_t *rec, const char *secret,
+                                 const char *note)
 {
     if (cli->json) {
         svct_cli_json_print(cli, svct_cli_json_record(cli, rec, secret));
-        return;
+        return svct_cli_flush(cli);
     }
     fprintf(cli->out, "Name:           %s\n", rec->name);
     fprintf(cli->out, "Client ID:      %s\n", rec->client_id);
     fprintf(cli->out, "Client Secret:  %s\n", secret);
     fprintf(cli->out, "Expires:        %s\n", svct_cli_expires(cli, rec->expires_at));
     fputs("\nThe Client Secret is shown only this once: store it safely now.\n", cli->out);
+    if (note != NULL)
+        fprintf(cli->out, "%s\n", note);
+    return svct_cli_flush(cli);
+}
+
+/* The output failed after a change holding a new secret was committed: the
+ * secret was never seen, so the change is undone (UNDO is the store call
+ * that does it, already made on ST) and committed again. WHAT says what
+ * the change was, for the message. Exit 3 either way. */
+static int svct_cli_undo(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t undo, const char *what)
+{
+    int saved = errno;
+
+    if (undo == SVCT_STORE_OK)
+        undo = svct_store_commit(st);
+    if (undo == SVCT_STORE_OK)
+        fprintf(cli->err,
+                "svctoken: cannot write the output: %s; the new secret was not shown, so %s "
+                "is undone\n",
+                strerror(saved), what);
+    else
+        fprintf(cli->err,
+                "svctoken: cannot write the output: %s; the new secret was not shown, and %s "
+                "could not be undone: %s\n",
+                strerror(saved), what, svct_store_error(st));
+    svct_store_close(st);
+    return SVCT_EXIT_STORE;
 }
 
 static int svct_cli_new_secret(svct_cli_t *cli, char *secret, unsigned char *hash)
@@ -371,13 +422,20 @@ static int svct_cli_create(svct_cli_t *cli)
         return exit_rc;
     }
     rc = svct_store_insert(st, &rec);
+    if (rc == SVCT_STORE_OK)
+        rc = svct_store_commit(st);
     if (rc != SVCT_STORE_OK) {
         OPENSSL_cleanse(secret, sizeof(secret));
         goto fail;
     }
-    svct_store_close(st);
-    svct_cli_print_secret(cli, &rec, secret);
+    /* Printed before the store is closed (which waits, store.h), while the
+     * lock still keeps every other change out, so that the token can be
+     * taken back if its secret cannot be shown. */
+    exit_rc = svct_cli_print_secret(cli, &rec, secret, NULL);
     OPENSSL_cleanse(secret, sizeof(secret));
+    if (exit_rc != 0)
+        return svct_cli_undo(cli, st, svct_store_delete(st, &rec), "the token's creation");
+    svct_store_close(st);
     return SVCT_EXIT_OK;
 
 fail:
@@ -537,7 +595,7 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     char secret[SVCT_SECRET_LEN + 1];
     unsigned char hash[SVCT_HASH_LEN];
     int64_t expires_at = 0, prev_expires_at = 0;
-    svct_record_t rec;
+    svct_record_t rec, before;
     svct_store_t *st;
     svct_store_rc_t rc;
     int exit_rc;
@@ -560,6 +618,7 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     rc = svct_store_find(st, key, &rec);
     if (rc != SVCT_STORE_OK)
         goto fail;
+    before = rec;
     rec.updated_at = cli->now;
     switch (change) {
     case SVCT_CHANGE_REFRESH:
@@ -593,23 +652,30 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
         rc = svct_store_delete(st, &rec);
     else
         rc = svct_store_update(st, &rec);
+    if (rc == SVCT_STORE_OK)
+        rc = svct_store_commit(st);
     if (rc != SVCT_STORE_OK) {
         if (change == SVCT_CHANGE_ROTATE)
             OPENSSL_cleanse(secret, sizeof(secret));
         goto fail;
     }
-    svct_store_close(st);
 
     if (change == SVCT_CHANGE_ROTATE) {
-        svct_cli_print_secret(cli, &rec, secret);
+        /* As in create: shown under the lock, taken back if it cannot be. */
+        exit_rc = svct_cli_print_secret(
+            cli, &rec, secret,
+            cli->json      ? NULL
+            : rec.has_prev ? apr_psprintf(cli->pool, "The previous secret is accepted until %s.",
+                                          svct_cli_time(cli, rec.prev_expires_at))
+                           : "The previous secret no longer works.");
         OPENSSL_cleanse(secret, sizeof(secret));
-        if (!cli->json)
-            fprintf(cli->out, "%s\n",
-                    rec.has_prev
-                        ? apr_psprintf(cli->pool, "The previous secret is accepted until %s.",
-                                       svct_cli_time(cli, rec.prev_expires_at))
-                        : "The previous secret no longer works.");
-    } else if (cli->json) {
+        if (exit_rc != 0)
+            return svct_cli_undo(cli, st, svct_store_update(st, &before), "the rotation");
+        svct_store_close(st);
+        return SVCT_EXIT_OK;
+    }
+    svct_store_close(st);
+    if (cli->json) {
         svct_cli_json_print(cli, svct_cli_json_record(cli, &rec, NULL));
     } else if (change == SVCT_CHANGE_REFRESH) {
         fprintf(cli->out, "Refreshed \"%s\" (%s): expires %s.\n", rec.name, rec.client_id,
@@ -668,8 +734,11 @@ static int svct_cli_revoke_sessions(svct_cli_t *cli)
      * clock stepping back cannot bring revoked sessions back. */
     when = cli->now + 1;
     rc = svct_store_get_revoked_before(st, &before);
-    if (rc == SVCT_STORE_OK && before < when)
+    if (rc == SVCT_STORE_OK && before < when) {
         rc = svct_store_set_revoked_before(st, when);
+        if (rc == SVCT_STORE_OK)
+            rc = svct_store_commit(st);
+    }
     if (rc != SVCT_STORE_OK) {
         exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
         svct_store_close(st);
@@ -687,6 +756,54 @@ static int svct_cli_revoke_sessions(svct_cli_t *cli)
                 svct_cli_time(cli, when));
     }
     return SVCT_EXIT_OK;
+}
+
+static void svct_cli_check_problem(void *baton, const char *problem)
+{
+    svct_cli_t *cli = baton;
+
+    fprintf(cli->out, "problem: %s\n", problem);
+}
+
+/* How to get a store back, for check: svctoken replaces the store's files
+ * whole on every change, so any copy of them is a consistent store. */
+#define SVCT_CHECK_RESTORE                                                                       \
+    "restore the store's files from a backup (any copy taken while svctoken\n"                  \
+    "was not running is a whole store), or re-create the tokens with svctoken create.\n"
+
+static int svct_cli_check(svct_cli_t *cli)
+{
+    int repair = (cli->opts_seen & SVCT_OPT_REPAIR) != 0, exit_rc;
+    svct_store_verify_t v;
+    svct_store_t *st;
+    svct_store_rc_t rc;
+
+    if (svct_cli_open(cli, repair ? SVCT_STORE_MODIFY : SVCT_STORE_READ, &st, &exit_rc) !=
+        SVCT_STORE_OK) {
+        fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
+        return exit_rc;
+    }
+    rc = svct_store_verify(st, repair, svct_cli_check_problem, cli, &v);
+    if (rc == SVCT_STORE_OK && repair && v.repaired > 0)
+        rc = svct_store_commit(st);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_error(cli, svct_store_error(st));
+        svct_store_close(st);
+        fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    fprintf(cli->out, "%s: %ld token%s, %ld problem%s", cli->store, v.tokens,
+            v.tokens == 1 ? "" : "s", v.problems, v.problems == 1 ? "" : "s");
+    if (repair)
+        fprintf(cli->out, ", %ld repaired", v.repaired);
+    fputs(".\n", cli->out);
+    if (v.problems == v.repaired)
+        return SVCT_EXIT_OK;
+    fputs("To recover: `svctoken check --repair` makes the name index match the records.\n"
+          "A record that does not parse stays: " SVCT_CHECK_RESTORE,
+          cli->out);
+    return SVCT_EXIT_STORE;
 }
 
 static int svct_cli_keygen(svct_cli_t *cli)
@@ -734,6 +851,7 @@ static const svct_command_t svct_commands[] = {
     {"enable", 1, 0, 1, svct_cli_enable},
     {"delete", 1, 0, 1, svct_cli_delete},
     {"revoke-sessions", 0, 0, 1, svct_cli_revoke_sessions},
+    {"check", 0, SVCT_OPT_REPAIR, 1, svct_cli_check},
     {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
 };
 
@@ -765,7 +883,7 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
     svct_cli_t cli;
     const svct_command_t *cmd = NULL;
     const char *cmdname = NULL;
-    int i, opts_done = 0;
+    int i, rc, opts_done = 0;
     size_t c;
 
     memset(&cli, 0, sizeof(cli));
@@ -794,6 +912,10 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
             }
             if (strcmp(a, "--json") == 0) {
                 cli.json = 1;
+                continue;
+            }
+            if (strcmp(a, "--repair") == 0) {
+                cli.opts_seen |= SVCT_OPT_REPAIR;
                 continue;
             }
             if (strcmp(a, "-f") == 0 || strcmp(a, "-t") == 0) {
@@ -841,6 +963,8 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
         return svct_cli_usage(
             err, cli.nargs < cmd->nargs ? "%s: missing argument" : "%s: too many arguments",
             cmd->name);
+    if (cli.opts_seen & ~cmd->opts & SVCT_OPT_REPAIR)
+        return svct_cli_usage(err, "%s does not take --repair", cmd->name);
     if (cli.opts_seen & ~cmd->opts) {
         for (c = 0; c < sizeof(svct_value_opts) / sizeof(svct_value_opts[0]); c++)
             if (cli.opts_seen & ~cmd->opts & svct_value_opts[c].flag)
@@ -857,5 +981,25 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
                                   svct_shown(p, cli.dbmtype));
     }
     cli.now = (int64_t)time(NULL);
-    return cmd->run(&cli);
+    /* Berkeley DB prints its own complaints (a file of another type, a
+     * failed write) on stderr; the user gets our single line instead. */
+    if (cmd->needs_store && err == stderr)
+        svct_cli_quiet_stderr(&cli);
+    rc = cmd->run(&cli);
+    /* Whatever a command printed must have reached its reader: a change
+     * that was made says so on stderr, not by exit 0 alone. */
+    if (svct_cli_flush(&cli) != 0 && rc == SVCT_EXIT_OK) {
+        fprintf(cli.err, "svctoken: cannot write the output: %s%s\n", strerror(errno),
+                cmd->needs_store && strcmp(cmd->name, "list") != 0 &&
+                        strcmp(cmd->name, "show") != 0 && strcmp(cmd->name, "check") != 0
+                    ? " (the change itself is made)"
+                    : "");
+        rc = SVCT_EXIT_STORE;
+    }
+    if (cli.err != err) {
+        fclose(cli.err);
+        dup2(cli.saved_stderr, STDERR_FILENO);
+        close(cli.saved_stderr);
+    }
+    return rc;
 }

@@ -27,6 +27,7 @@
 #include "clock.h"
 #include "decimal.h"
 #include "store.h"
+#include "store_file.h"
 
 #define SVCT_STORE_FORMAT "1"
 #define SVCT_KEY_FORMAT "meta:format"
@@ -52,8 +53,10 @@ struct svct_store {
     int reopen_after_write; /* SDBM, see svct_store_reopen() */
     int lockfd;             /* -1 when the store has no lock file yet (read only) */
     svct_store_mode_t mode;
-    int writer; /* WRITE or MODIFY */
-    int changed; /* a write reached the files: close waits, see store.h */
+    int writer;  /* WRITE or MODIFY */
+    int changed; /* a change was committed: close waits, see store.h */
+    int on_copy; /* DBM is the copy beside the store, see store_file.h */
+    svct_store_files_t files;
     const char *path;
     const char *used1; /* the DBM's main file, to tell whether the store exists */
     const char *error;
@@ -100,6 +103,11 @@ static apr_status_t svct_store_dbm_cleanup(void *data)
     if (st->dbm != NULL) {
         apr_dbm_close(st->dbm);
         st->dbm = NULL;
+    }
+    /* A change that was not committed is dropped whole. */
+    if (st->on_copy) {
+        svct_store_files_discard(&st->files);
+        st->on_copy = 0;
     }
     return APR_SUCCESS;
 }
@@ -173,6 +181,34 @@ static svct_store_rc_t svct_store_lock(svct_store_t *st)
     }
     return svct_store_fail(st, SVCT_STORE_EIO, "cannot lock token store %s: %s keeps changing",
                            st->path, lockpath);
+}
+
+/* Finishes or drops a change that a writer left when it died (store_file.h):
+ * a reader takes the exclusive lock for it, so it never reads half of an
+ * SDBM change. */
+static svct_store_rc_t svct_store_finish(svct_store_t *st)
+{
+    char err[512];
+    int done = 0, rc;
+
+    if (st->lockfd < 0)
+        return svct_store_fail(st, SVCT_STORE_EIO,
+                               "token store %s: an interrupted change must be finished: run "
+                               "svctoken check",
+                               st->path);
+    if (!st->writer && flock(st->lockfd, LOCK_EX) != 0)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot lock token store %s: %s", st->path,
+                               strerror(errno));
+    rc = svct_store_files_recover(&st->files, &done, err, sizeof err);
+    if (!st->writer && flock(st->lockfd, LOCK_SH) != 0 && rc == 0)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot lock token store %s: %s", st->path,
+                               strerror(errno));
+    if (rc != 0)
+        return svct_store_fail(st, SVCT_STORE_EIO,
+                               "token store %s: an interrupted change could not be finished: "
+                               "%s (run svctoken check as the store's owner)",
+                               st->path, err);
+    return SVCT_STORE_OK;
 }
 
 /* Checks one of the DBM's files ourselves, because GDBM and Berkeley DB
@@ -252,7 +288,7 @@ static svct_store_rc_t svct_store_reopen(svct_store_t *st)
     apr_dbm_close(st->dbm);
     st->dbm = NULL;
     apr_pool_clear(st->dbm_pool);
-    rv = apr_dbm_open_ex(&st->dbm, st->type, st->path, APR_DBM_READWRITE, SVCT_STORE_PERMS,
+    rv = apr_dbm_open_ex(&st->dbm, st->type, st->files.newpath, APR_DBM_READWRITE, SVCT_STORE_PERMS,
                          st->dbm_pool);
     if (rv != APR_SUCCESS) {
         st->dbm = NULL;
@@ -260,6 +296,49 @@ static svct_store_rc_t svct_store_reopen(svct_store_t *st)
                                apr_strerror(rv, buf, sizeof(buf)));
     }
     return SVCT_STORE_OK;
+}
+
+/* Opens the DBM at PATH (the store, or its copy) with HOW. */
+static svct_store_rc_t svct_store_dbm_open(svct_store_t *st, const char *path, apr_int32_t how)
+{
+    char buf[256];
+    apr_status_t rv;
+
+    if (st->dbm != NULL)
+        apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    apr_pool_clear(st->dbm_pool);
+    rv = apr_dbm_open_ex(&st->dbm, st->type, path, how, SVCT_STORE_PERMS, st->dbm_pool);
+    if (rv == APR_SUCCESS)
+        return SVCT_STORE_OK;
+    st->dbm = NULL;
+    /* GDBM and DB failures arrive as codes without a text. */
+    if (rv < APR_OS_START_ERROR)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot open token store %s: %s", st->path,
+                               apr_strerror(rv, buf, sizeof(buf)));
+    return svct_store_fail(st, SVCT_STORE_EIO,
+                           "cannot open token store %s: not a DBM file of type %s", st->path,
+                           st->type);
+}
+
+/* The first write of a handle moves it to a copy of the store, where every
+ * write of the change goes until svct_store_commit (store_file.h). */
+static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
+{
+    char err[512];
+
+    if (st->on_copy)
+        return SVCT_STORE_OK;
+    if (st->dbm == NULL)
+        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
+                               st->path);
+    apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    if (svct_store_files_copy(&st->files, err, sizeof err) != 0)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
+                               err);
+    st->on_copy = 1;
+    return svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE);
 }
 
 static svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen,
@@ -271,11 +350,12 @@ static svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t 
     if (st->dbm == NULL)
         return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
                                st->path);
+    if (svct_store_begin_change(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     k.dptr = (char *)key;
     k.dsize = klen;
     v.dptr = (char *)val;
     v.dsize = vlen;
-    st->changed = 1;
     rv = apr_dbm_store(st->dbm, k, v);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
@@ -291,9 +371,10 @@ static svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t 
     if (st->dbm == NULL)
         return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
                                st->path);
+    if (svct_store_begin_change(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     k.dptr = (char *)key;
     k.dsize = klen;
-    st->changed = 1;
     rv = apr_dbm_delete(st->dbm, k);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
@@ -317,14 +398,14 @@ static svct_store_rc_t svct_store_check_format(svct_store_t *st)
     svct_store_rc_t rc;
 
     rc = svct_store_fetch(st, SVCT_KEY_FORMAT, strlen(SVCT_KEY_FORMAT), val, sizeof(val), &len);
-    if (rc == SVCT_STORE_NOTFOUND) {
-        /* A store made by an older or foreign tool gets its marker on the
-         * first write; reading it is harmless since records are versioned. */
-        if (st->writer)
-            return svct_store_put(st, SVCT_KEY_FORMAT, strlen(SVCT_KEY_FORMAT), SVCT_STORE_FORMAT,
-                                  strlen(SVCT_STORE_FORMAT));
-        return SVCT_STORE_OK;
-    }
+    /* An empty file, or a DBM some other program made, is not taken for a
+     * store without tokens: that would answer "unknown client id" for a
+     * store that was lost or misconfigured. */
+    if (rc == SVCT_STORE_NOTFOUND)
+        return svct_store_fail(st, SVCT_STORE_EIO,
+                               "cannot open token store %s: not a token store (no format "
+                               "marker)",
+                               st->path);
     if (rc == SVCT_STORE_CORRUPT ||
         (rc == SVCT_STORE_OK &&
          (len != strlen(SVCT_STORE_FORMAT) || memcmp(val, SVCT_STORE_FORMAT, len) != 0)))
@@ -340,7 +421,6 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
     svct_store_t *st;
     const char *type = svct_store_type_name(dbmtype), *used1 = NULL, *used2 = NULL;
     int exists1 = 0, exists2 = 0;
-    apr_status_t rv;
     svct_store_rc_t rc;
 
     *stp = NULL;
@@ -388,32 +468,28 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
     st->used1 = used1;
     /* Only SDBM keeps two files (.dir and .pag) among the types we accept. */
     st->reopen_after_write = st->writer && used2 != NULL;
-    if (rc == SVCT_STORE_OK)
+    if (rc == SVCT_STORE_OK) {
+        svct_store_files_init(&st->files, sp, st->path, used1, used2);
         rc = svct_store_lock(st);
+    }
+    if (rc == SVCT_STORE_OK && (st->writer || svct_store_files_pending(&st->files)))
+        rc = svct_store_finish(st);
     if (rc == SVCT_STORE_OK)
         rc = svct_store_probe(st, used1, &exists1);
     if (rc == SVCT_STORE_OK && used2 != NULL)
         rc = svct_store_probe(st, used2, &exists2);
-    if (rc == SVCT_STORE_OK) {
-        apr_int32_t how = APR_DBM_READONLY;
-        if (st->writer)
-            how = exists1 || exists2 ? APR_DBM_READWRITE : APR_DBM_RWCREATE;
-        st->changed = how == APR_DBM_RWCREATE;
-        rv = apr_dbm_open_ex(&st->dbm, type, path, how, SVCT_STORE_PERMS, st->dbm_pool);
-        if (rv != APR_SUCCESS) {
-            char buf[256];
-            st->dbm = NULL;
-            /* GDBM and DB failures arrive as codes without a text. */
-            if (rv < APR_OS_START_ERROR)
-                rc = svct_store_fail(st, SVCT_STORE_EIO, "cannot open token store %s: %s", path,
-                                     apr_strerror(rv, buf, sizeof(buf)));
-            else
-                rc = svct_store_fail(st, SVCT_STORE_EIO,
-                                     "cannot open token store %s: not a DBM file of type %s", path,
-                                     type);
-        } else {
+    if (rc == SVCT_STORE_OK && st->writer && !exists1 && !exists2) {
+        /* A new store is made beside its path too, and appears with its
+         * format marker, whole, at svct_store_commit. */
+        st->on_copy = 1;
+        rc = svct_store_dbm_open(st, st->files.newpath, APR_DBM_RWCREATE);
+        if (rc == SVCT_STORE_OK)
+            rc = svct_store_put(st, SVCT_KEY_FORMAT, strlen(SVCT_KEY_FORMAT), SVCT_STORE_FORMAT,
+                                strlen(SVCT_STORE_FORMAT));
+    } else if (rc == SVCT_STORE_OK) {
+        rc = svct_store_dbm_open(st, path, APR_DBM_READONLY);
+        if (rc == SVCT_STORE_OK)
             rc = svct_store_check_format(st);
-        }
     }
     if (rc != SVCT_STORE_OK) {
         if (err != NULL)
@@ -423,6 +499,40 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
     }
     *stp = st;
     return SVCT_STORE_OK;
+}
+
+svct_store_rc_t svct_store_commit(svct_store_t *st)
+{
+    char err[512];
+    int rc;
+
+    if (st == NULL)
+        return SVCT_STORE_EIO;
+    if (!st->on_copy)
+        return st->dbm != NULL
+                   ? SVCT_STORE_OK
+                   : svct_store_fail(st, SVCT_STORE_EIO,
+                                     "token store %s is unusable after an error", st->path);
+    if (st->dbm == NULL)
+        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
+                               st->path);
+    /* Closing flushes what the DBM library still holds. */
+    apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    st->on_copy = 0;
+    rc = svct_store_files_commit(&st->files, err, sizeof err);
+    if (rc == 0) {
+        st->changed = 1;
+        return svct_store_dbm_open(st, st->path, APR_DBM_READONLY);
+    }
+    if (rc > 0) {
+        st->changed = 1;
+        return svct_store_fail(st, SVCT_STORE_EIO,
+                               "token store %s: the change is made, but %s (run svctoken check)",
+                               st->path, err);
+    }
+    return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s: nothing changed",
+                           st->path, err);
 }
 
 void svct_store_close(svct_store_t *st)
@@ -695,5 +805,134 @@ svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, voi
     if (rc == SVCT_STORE_OK && rv != APR_SUCCESS)
         rc = svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s: %s", st->path,
                              svct_dbm_error(st, rv));
+    return rc;
+}
+
+/* One entry of the store that verify found wrong, reported through FN. */
+static void svct_store_problem(svct_store_t *st, svct_store_problem_fn fn, void *baton,
+                               long *problems, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static void svct_store_problem(svct_store_t *st, svct_store_problem_fn fn, void *baton,
+                               long *problems, const char *fmt, ...)
+{
+    va_list ap;
+    char *text;
+
+    va_start(ap, fmt);
+    text = apr_pvsprintf(st->pool, fmt, ap);
+    va_end(ap);
+    (*problems)++;
+    if (fn != NULL)
+        fn(baton, text);
+}
+
+/* Checks the key K (of KLEN bytes) against the rest of the store, looked up
+ * through ST's own handle; with REPAIR, adds or removes name entries. */
+static svct_store_rc_t svct_store_verify_key(svct_store_t *st, const char *k, size_t klen,
+                                             int repair, svct_store_problem_fn fn, void *baton,
+                                             svct_store_verify_t *v)
+{
+    size_t idp = strlen(SVCT_KEY_ID), namep = strlen(SVCT_KEY_NAME), metap = strlen("meta:");
+    char id[SVCT_CLIENT_ID_LEN + 1], key[SVCT_KEY_MAX];
+    svct_record_t rec;
+    svct_store_rc_t rc;
+    int64_t when;
+
+    if (klen == idp + SVCT_CLIENT_ID_LEN && memcmp(k, SVCT_KEY_ID, idp) == 0) {
+        memcpy(id, k + idp, SVCT_CLIENT_ID_LEN);
+        id[SVCT_CLIENT_ID_LEN] = '\0';
+        rc = svct_store_get_by_id(st, id, &rec);
+        if (rc == SVCT_STORE_EIO)
+            return rc;
+        if (rc != SVCT_STORE_OK) {
+            svct_store_problem(st, fn, baton, &v->problems, "the record of %s does not parse", id);
+            return SVCT_STORE_OK;
+        }
+        v->tokens++;
+        rc = svct_store_name_target(st, rec.name, strlen(rec.name), id);
+        if (rc == SVCT_STORE_EIO)
+            return rc;
+        if (rc == SVCT_STORE_OK && strcmp(id, rec.client_id) == 0)
+            return SVCT_STORE_OK;
+        svct_store_problem(st, fn, baton, &v->problems, "token %s is missing from the name index",
+                           rec.client_id);
+        if (!repair)
+            return SVCT_STORE_OK;
+        v->repaired++;
+        return svct_store_put(st, key,
+                              svct_store_key(key, SVCT_KEY_NAME, rec.name, strlen(rec.name)),
+                              rec.client_id, SVCT_CLIENT_ID_LEN);
+    }
+    if (klen > namep && klen <= namep + SVCT_NAME_MAX_BYTES &&
+        memcmp(k, SVCT_KEY_NAME, namep) == 0) {
+        char name[SVCT_NAME_MAX_BYTES + 1];
+
+        memcpy(name, k + namep, klen - namep);
+        name[klen - namep] = '\0';
+        rc = svct_store_get_by_name(st, name, &rec);
+        if (rc == SVCT_STORE_EIO)
+            return rc;
+        if (rc == SVCT_STORE_OK)
+            return SVCT_STORE_OK;
+        svct_store_problem(st, fn, baton, &v->problems,
+                           "a name index entry (%zu bytes) points to no token of that name",
+                           klen - namep);
+        if (!repair)
+            return SVCT_STORE_OK;
+        v->repaired++;
+        return svct_store_del(st, k, klen);
+    }
+    if (klen == strlen(SVCT_KEY_REVOKED) && memcmp(k, SVCT_KEY_REVOKED, klen) == 0) {
+        if (svct_store_get_revoked_before(st, &when) == SVCT_STORE_CORRUPT)
+            svct_store_problem(st, fn, baton, &v->problems, "%s does not parse", SVCT_KEY_REVOKED);
+        return SVCT_STORE_OK;
+    }
+    if (klen < metap || memcmp(k, "meta:", metap) != 0)
+        svct_store_problem(st, fn, baton, &v->problems, "a key of %zu bytes is not a store key",
+                           klen);
+    return SVCT_STORE_OK;
+}
+
+svct_store_rc_t svct_store_verify(svct_store_t *st, int repair, svct_store_problem_fn fn,
+                                  void *baton, svct_store_verify_t *v)
+{
+    apr_pool_t *ip;
+    apr_dbm_t *walk;
+    apr_datum_t key, prev;
+    apr_status_t rv;
+    svct_store_rc_t rc = SVCT_STORE_OK;
+
+    memset(v, 0, sizeof *v);
+    if (repair && (rc = svct_store_writable(st)) != SVCT_STORE_OK)
+        return rc;
+    if (st->dbm == NULL)
+        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
+                               st->path);
+    /* The walk has a handle of its own on the store as it was opened: the
+     * lookups (and repairs, on the copy) would disturb an SDBM walk. */
+    if (apr_pool_create(&ip, st->pool) != APR_SUCCESS)
+        return svct_store_fail(st, SVCT_STORE_EIO, "out of memory");
+    rv = apr_dbm_open_ex(&walk, st->type, st->path, APR_DBM_READONLY, SVCT_STORE_PERMS, ip);
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(ip);
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s", st->path);
+    }
+    key.dptr = NULL;
+    key.dsize = 0;
+    rv = apr_dbm_firstkey(walk, &key);
+    while (rc == SVCT_STORE_OK && rv == APR_SUCCESS && key.dptr != NULL) {
+        char k[SVCT_KEY_MAX];
+        size_t klen = key.dsize < sizeof k ? key.dsize : sizeof k;
+
+        memcpy(k, key.dptr, klen);
+        rc = svct_store_verify_key(st, k, key.dsize, repair, fn, baton, v);
+        prev = key;
+        rv = apr_dbm_nextkey(walk, &key);
+        apr_dbm_freedatum(walk, prev);
+    }
+    if (rc == SVCT_STORE_OK && rv != APR_SUCCESS)
+        rc = svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s", st->path);
+    apr_dbm_close(walk);
+    apr_pool_destroy(ip);
     return rc;
 }

@@ -56,7 +56,16 @@ const char *svct_store_type_name(const char *dbmtype);
  * the file and the reason. */
 svct_store_rc_t svct_store_open(svct_store_t **st, const char *path, const char *dbmtype,
                                 svct_store_mode_t mode, apr_pool_t *p, const char **err);
-/* Closes the DBM and releases the lock. Also runs as a cleanup of P.
+/* Makes every write of this handle since it was opened (or last committed)
+ * part of the store, all at once and durably: the writes went to a copy of
+ * the store, which is flushed to disk and renamed over it (store_file.h).
+ * On failure the store is as before, and the error says so; or, rarely,
+ * the error says that the change is made but could not be finished. The
+ * handle stays open for reading and further changes. */
+svct_store_rc_t svct_store_commit(svct_store_t *st);
+/* Drops the writes not committed, closes the DBM and releases the lock
+ * (after SVCT_STORE_VISIBLE_NS if a change was committed, see above). Also
+ * runs as a cleanup of P.
  * One process must not hold a READ handle while it opens a WRITE handle of
  * the same store: the flock of the second would wait for the first forever. */
 void svct_store_close(svct_store_t *st);
@@ -65,6 +74,9 @@ svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, sv
 svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_record_t *rec);
 /* Finds by Client ID if KEY has that shape, else by name. */
 svct_store_rc_t svct_store_find(svct_store_t *st, const char *key, svct_record_t *rec);
+
+/* Changes (insert, update, delete, set_revoked_before) are seen by others,
+ * and survive the process, only once svct_store_commit returns OK. */
 
 /* Adds a new token: SVCT_STORE_EXISTS if its name or id is taken. */
 svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec);
@@ -81,6 +93,23 @@ svct_store_rc_t svct_store_set_revoked_before(svct_store_t *st, int64_t when);
 typedef int (*svct_store_visit_fn)(void *baton, const svct_record_t *rec);
 svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, void *baton,
                                    int *fn_rc);
+
+/* What svct_store_verify found. */
+typedef struct svct_store_verify {
+    long tokens;   /* records that parse */
+    long problems; /* entries reported */
+    long repaired; /* entries fixed (REPAIR only; committed by the caller) */
+} svct_store_verify_t;
+typedef void (*svct_store_problem_fn)(void *baton, const char *problem);
+
+/* Reads the whole store: every record must parse, every token must be in
+ * the name index under its name, every index entry must point to a token
+ * of that name, store-wide values must parse. Calls FN with one line per
+ * problem (never a secret or hash). With REPAIR (a writing handle) the name
+ * index is made to match the records; records that do not parse are left
+ * as they are. SVCT_STORE_OK unless the store could not be read. */
+svct_store_rc_t svct_store_verify(svct_store_t *st, int repair, svct_store_problem_fn fn,
+                                  void *baton, svct_store_verify_t *v);
 
 /* Last error text of this handle (one line), for log and stderr messages. */
 const char *svct_store_error(const svct_store_t *st);

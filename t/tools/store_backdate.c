@@ -48,7 +48,7 @@ int main(int argc, const char *const *argv)
         rec.expires_at -= secs;
     if (rec.prev_expires_at)
         rec.prev_expires_at -= secs;
-    if (svct_store_update(st, &rec) != SVCT_STORE_OK) {
+    if (svct_store_update(st, &rec) != SVCT_STORE_OK || svct_store_commit(st) != SVCT_STORE_OK) {
         fprintf(stderr, "store_backdate: %s\n", svct_store_error(st));
         return 3;
     }

@@ -71,6 +71,7 @@ static void write_store(const char *path, const char *type, int op, svct_record_
         svct_store_delete(st, rec);
     else
         svct_store_set_revoked_before(st, revoked);
+    svct_store_commit(st);
     svct_store_close(st);
 }
 

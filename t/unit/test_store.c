@@ -207,6 +207,7 @@ static void test_type(const char *type)
          * / 2 at most: a change is only complete once that has passed. */
         int64_t t0 = svct_clock_mono_ns(), took;
 
+        svct_store_commit(st);
         svct_store_close(st);
         took = svct_clock_mono_ns() - t0;
         ok(took >= SVCT_STORE_VISIBLE_NS, "%s: closing after a change waits %lld ns (>= %lld)",
@@ -255,6 +256,7 @@ static void test_type(const char *type)
     is_int(svct_store_update(st, &a), SVCT_STORE_EIO, "%s: read handle cannot update", t);
     is_int(svct_store_delete(st, &a), SVCT_STORE_EIO, "%s: read handle cannot delete", t);
     is_int(svct_store_set_revoked_before(st, 5), SVCT_STORE_EIO, "%s: nor set revoked", t);
+    svct_store_commit(st);
     svct_store_close(st);
 
     /* Update and delete. */
@@ -304,6 +306,7 @@ static void test_type(const char *type)
     v.stop_at = 7;
     is_int(svct_store_foreach(st, visit, &v, &fn_rc), SVCT_STORE_OK, "%s: foreach stopped", t);
     ok(v.count == 7 && fn_rc == 42, "%s: stops at the first non-zero return", t);
+    svct_store_commit(st);
     svct_store_close(st);
 
     /* Damaged values are reported, never misread. */
@@ -317,6 +320,7 @@ static void test_type(const char *type)
     memset(&v, 0, sizeof(v));
     is_int(svct_store_foreach(st, visit, &v, NULL), SVCT_STORE_CORRUPT, "%s: foreach reports it",
            t);
+    svct_store_commit(st);
     svct_store_close(st);
     raw_put(path, type, "id:00000000000000000000000000000001.access",
             "v1\tbeta\t00000000000000000000000000000001.access\t"
@@ -324,6 +328,7 @@ static void test_type(const char *type)
     st = open_or_die(path, type, SVCT_STORE_READ);
     is_int(svct_store_get_by_name(st, "alpha", &got), SVCT_STORE_CORRUPT,
            "%s: name index and record disagree", t);
+    svct_store_commit(st);
     svct_store_close(st);
     raw_put(path, type, "id:00000000000000000000000000000001.access",
             "v1\talpha\t00000000000000000000000000000002.access\t"
@@ -331,6 +336,7 @@ static void test_type(const char *type)
     st = open_or_die(path, type, SVCT_STORE_READ);
     is_int(svct_store_get_by_id(st, a.client_id, &got), SVCT_STORE_CORRUPT,
            "%s: record under another id's key", t);
+    svct_store_commit(st);
     svct_store_close(st);
     raw_put(path, type, "name:dangling", "ffffffffffffffffffffffffffffffff.access");
     raw_put(path, type, "name:badindex", "not-an-id");
@@ -345,6 +351,7 @@ static void test_type(const char *type)
            "%s: malformed name index", t);
     is_int(svct_store_get_revoked_before(st, &when), SVCT_STORE_CORRUPT,
            "%s: malformed revoked_before", t);
+    svct_store_commit(st);
     svct_store_close(st);
 
     /* An unknown format version is refused by readers and writers. */
@@ -362,6 +369,7 @@ static void test_type(const char *type)
     st = open_or_die(path, type, SVCT_STORE_READ);
     is_int(svct_store_get_by_name(st, "beta", &got), SVCT_STORE_OK, "%s: read without lock file",
            t);
+    svct_store_commit(st);
     svct_store_close(st);
     ok(stat(lockpath, &sb) != 0, "%s: a reader does not create the lock file", t);
     st = open_or_die(path, type, SVCT_STORE_MODIFY);
@@ -370,6 +378,7 @@ static void test_type(const char *type)
     is_int(svct_store_get_by_name(st, "beta", &got), SVCT_STORE_OK, "%s: modify handle reads", t);
     got.updated_at++;
     is_int(svct_store_update(st, &got), SVCT_STORE_OK, "%s: modify handle writes", t);
+    svct_store_commit(st);
     svct_store_close(st);
 
     /* A handle left to its pool releases the lock when the pool goes. */
@@ -395,6 +404,7 @@ static void test_reader_waits(const char *type)
     char c;
 
     st = open_or_die(path, type, SVCT_STORE_WRITE);
+    svct_store_commit(st);
     svct_store_close(st);
     if (pipe(pipefd) != 0)
         return;
@@ -413,6 +423,7 @@ static void test_reader_waits(const char *type)
         if (!lock_waited_for(path))
             _exit(2);
         svct_store_insert(w, &r);
+        svct_store_commit(w);
         svct_store_close(w);
         _exit(0);
     }
@@ -423,6 +434,7 @@ static void test_reader_waits(const char *type)
     st = open_or_die(path, type, SVCT_STORE_READ);
     is_int(svct_store_get_by_name(st, "waited", &got), SVCT_STORE_OK,
            "%s: and then saw its whole change", type);
+    svct_store_commit(st);
     svct_store_close(st);
     waitpid(pid, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
@@ -482,6 +494,7 @@ static void test_sdbm_many(void)
         if (svct_store_insert(st, &r) != SVCT_STORE_OK)
             break;
     }
+    svct_store_commit(st);
     svct_store_close(st);
     is_int(i, n, "SDBM: %d tokens inserted through one handle", n);
     st = open_or_die(path, "SDBM", SVCT_STORE_READ);
@@ -490,6 +503,7 @@ static void test_sdbm_many(void)
         if (svct_store_get_by_name(st, name, &got) != SVCT_STORE_OK)
             lost++;
     }
+    svct_store_commit(st);
     svct_store_close(st);
     is_int(lost, 0, "SDBM: every one of them found again");
 }
