@@ -767,8 +767,8 @@ static void svct_cli_check_problem(void *baton, const char *problem)
 
 /* How to get a store back, for check: svctoken replaces the store's files
  * whole on every change, so any copy of them is a consistent store. */
-#define SVCT_CHECK_RESTORE                                                                       \
-    "restore the store's files from a backup (any copy taken while svctoken\n"                  \
+#define SVCT_CHECK_RESTORE                                                                         \
+    "restore the store's files from a backup (any copy taken while svctoken\n"                     \
     "was not running is a whole store), or re-create the tokens with svctoken create.\n"
 
 static int svct_cli_check(svct_cli_t *cli)

@@ -223,6 +223,20 @@ static svct_store_rc_t svct_store_probe(svct_store_t *st, const char *file, int 
     fd = open(file, (st->writer ? O_RDWR : O_RDONLY) | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
         err = errno;
+        /* SDBM's files are PATH.dir and PATH.pag, the others' PATH itself:
+         * finding the other kind means a -t (AuthDBMType) that does not
+         * match the store, not a missing store. */
+        if (err == ENOENT && strcmp(file, st->path) != 0 && stat(st->path, &sb) == 0)
+            return svct_store_fail(st, SVCT_STORE_EIO,
+                                   "cannot open token store %s: not a DBM file of type %s (it "
+                                   "is one file: give its DBM type)",
+                                   st->path, st->type);
+        if (err == ENOENT && strcmp(file, st->path) == 0 &&
+            stat(apr_pstrcat(st->pool, st->path, ".pag", NULL), &sb) == 0)
+            return svct_store_fail(st, SVCT_STORE_EIO,
+                                   "cannot open token store %s: not a DBM file of type %s (%s.pag "
+                                   "exists: an SDBM store?)",
+                                   st->path, st->type, st->path);
         if (err == ENOENT && st->mode == SVCT_STORE_WRITE)
             return SVCT_STORE_OK;
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot open token store %s: %s", st->path,
@@ -316,9 +330,10 @@ static svct_store_rc_t svct_store_dbm_open(svct_store_t *st, const char *path, a
     if (rv < APR_OS_START_ERROR)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot open token store %s: %s", st->path,
                                apr_strerror(rv, buf, sizeof(buf)));
-    return svct_store_fail(st, SVCT_STORE_EIO,
-                           "cannot open token store %s: not a DBM file of type %s", st->path,
-                           st->type);
+    return svct_store_fail(
+        st, SVCT_STORE_EIO,
+        "cannot open token store %s: not a token store (not a DBM file of type %s)", st->path,
+        st->type);
 }
 
 /* The first write of a handle moves it to a copy of the store, where every

@@ -104,8 +104,7 @@ int posix_fallocate(int fd, off_t off, off_t len)
     return fault_now(fd) ? ENOSPC : REAL(posix_fallocate)(fd, off, len);
 }
 
-ssize_t copy_file_range(int in, off64_t *inoff, int out, off64_t *outoff, size_t n,
-                        unsigned flags)
+ssize_t copy_file_range(int in, off64_t *inoff, int out, off64_t *outoff, size_t n, unsigned flags)
 {
     return fault_now(out) ? -1 : REAL(copy_file_range)(in, inoff, out, outoff, n, flags);
 }
