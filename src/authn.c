@@ -36,6 +36,20 @@ const char *svct_authn_reason(svct_authn_rc_t rc)
     return "unknown";
 }
 
+/* 1 when STAMP is of the files that ST's DBM opened. */
+static int stamp_names_store(const svct_store_stamp_t *stamp, const svct_store_t *st)
+{
+    uint64_t dev[2], ino[2];
+    int i, n = svct_store_file_ids(st, dev, ino);
+
+    if (n == 0 || n != stamp->nfiles)
+        return 0;
+    for (i = 0; i < n; i++)
+        if (stamp->f[i].dev != dev[i] || stamp->f[i].ino != ino[i])
+            return 0;
+    return 1;
+}
+
 /* Reads the token and the revocation time under one shared lock, or takes
  * them from the cache if the store's files have not changed since. */
 static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *client_id,
@@ -53,13 +67,15 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
         svct_cache_token_get(store->cache, cs, &stamp, client_id, &out->token,
                              &out->revoked_before))
         return SVCT_AUTHN_OK;
-    rc = svct_store_open(&st, store->path, store->dbmtype, SVCT_STORE_READ, p,
-                         &out->store_error);
+    rc = svct_store_open(&st, store->path, store->dbmtype, SVCT_STORE_READ, p, &out->store_error);
     if (rc != SVCT_STORE_OK)
         return SVCT_AUTHN_STORE_ERROR;
     /* Stamped under the shared lock: no writer is between the stamp and
-     * the read, so the stamp describes exactly what is read. */
-    stamped = cs && svct_cache_store_stamp(cs, &stamp) == 0;
+     * the read. The stamp must also name the very files the DBM opened:
+     * a path flipped to other files between the open and the stamp (not
+     * under our lock) would put the old file's record under the new
+     * file's stamp. */
+    stamped = cs && svct_cache_store_stamp(cs, &stamp) == 0 && stamp_names_store(&stamp, st);
     rc = svct_store_get_by_id(st, client_id, &out->token);
     if (rc == SVCT_STORE_OK)
         rc = svct_store_get_revoked_before(st, &out->revoked_before);
@@ -87,8 +103,8 @@ static svct_authn_rc_t token_usable(const svct_record_t *token, int64_t now)
 }
 
 svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *client_id,
-                                  size_t id_len, const char *secret, size_t secret_len,
-                                  int64_t now, apr_pool_t *p, svct_authn_result_t *out)
+                                  size_t id_len, const char *secret, size_t secret_len, int64_t now,
+                                  apr_pool_t *p, svct_authn_result_t *out)
 {
     svct_authn_rc_t rc;
 
@@ -106,9 +122,8 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
     return token_usable(&out->token, now);
 }
 
-svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
-                                   const svct_session_t *session, int64_t now, apr_pool_t *p,
-                                   svct_authn_result_t *out)
+svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store, const svct_session_t *session,
+                                   int64_t now, apr_pool_t *p, svct_authn_result_t *out)
 {
     svct_authn_rc_t rc;
 

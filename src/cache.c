@@ -70,14 +70,13 @@ struct svct_cache_store {
     char *path, *type;
     char *files[2];
     int nfiles;
-    /* The files are kept open and fstat()ed per request, cheaper than a
-     * stat() by path; a stat() by path, at most once per
-     * SVCT_CACHE_REOPEN_NS, reopens a file that was replaced. */
-    apr_thread_rwlock_t *fd_lock;
-    int fds[2];
-    int64_t checked_ns; /* CLOCK_MONOTONIC of the last stat() by path */
-    /* The newest stamp taken, and when its fstat() began (CLOCK_MONOTONIC);
-     * reused for SVCT_CACHE_RECHECK_NS. Also under fd_lock. */
+    /* Stamps come from stat() by path, so that a file replaced by a rename
+     * (every svctoken change, a symlink flip, a directory renamed) is seen
+     * by the next stamp: a descriptor kept open would go on describing
+     * the old file. */
+    apr_thread_rwlock_t *stamp_lock; /* guards the recent stamp */
+    /* The newest stamp taken, and when its stat() began (monotonic clock);
+     * reused for SVCT_CACHE_RECHECK_NS. Under stamp_lock. */
     int has_recent;
     svct_store_stamp_t recent;
     int64_t recent_ns;
@@ -163,15 +162,11 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
 
 void svct_cache_destroy(svct_cache_t *c)
 {
-    size_t i;
     int j;
 
     if (!c)
         return;
     for (j = 0; j < (int)c->nstores; j++) {
-        for (i = 0; i < 2; i++)
-            if (c->stores[j].fds[i] >= 0)
-                close(c->stores[j].fds[i]);
         free(c->stores[j].path);
         free(c->stores[j].type);
         free(c->stores[j].files[0]);
@@ -316,9 +311,8 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
         ns->files[0] = strdup(used1);
         ns->files[1] = used2 ? strdup(used2) : NULL;
         ns->nfiles = used2 ? 2 : 1;
-        ns->fds[0] = ns->fds[1] = -1;
         if (ns->path && ns->type && ns->files[0] && (!used2 || ns->files[1]) &&
-            apr_thread_rwlock_create(&ns->fd_lock, c->pool) == APR_SUCCESS) {
+            apr_thread_rwlock_create(&ns->stamp_lock, c->pool) == APR_SUCCESS) {
             apr_atomic_inc32(&c->nstores);
             cs = ns;
         } else {
@@ -332,55 +326,21 @@ svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const ch
     return cs;
 }
 
-/* (Re)opens the files whose descriptor no longer names the file at their
- * path. Called with fd_lock held for writing. -1 if one is missing. */
-static int store_reopen(svct_cache_store_t *cs)
-{
-    int i, rc = 0;
-
-    for (i = 0; i < cs->nfiles; i++) {
-        struct stat byfd, bypath;
-
-        if (stat(cs->files[i], &bypath) != 0) {
-            rc = -1;
-        } else if (cs->fds[i] < 0 || fstat(cs->fds[i], &byfd) != 0 ||
-                   byfd.st_dev != bypath.st_dev || byfd.st_ino != bypath.st_ino) {
-            if (cs->fds[i] >= 0)
-                close(cs->fds[i]);
-            cs->fds[i] = open(cs->files[i], O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-            if (cs->fds[i] < 0)
-                rc = -1;
-        }
-        if (rc != 0 && cs->fds[i] >= 0) {
-            close(cs->fds[i]);
-            cs->fds[i] = -1;
-        }
-    }
-    return rc;
-}
-
 int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *stamp)
 {
     svct_cache_store_t *cs = (svct_cache_store_t *)ccs;
     int64_t now = svct_clock_mono_ns();
-    int i, rc = 0;
+    int i;
 
     memset(stamp, 0, sizeof *stamp);
-    apr_thread_rwlock_rdlock(cs->fd_lock);
-    if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
-        apr_thread_rwlock_unlock(cs->fd_lock);
-        apr_thread_rwlock_wrlock(cs->fd_lock);
-        if (cs->fds[0] < 0 || now - cs->checked_ns >= SVCT_CACHE_REOPEN_NS) {
-            cs->checked_ns = now;
-            store_reopen(cs);
-        }
-    }
     for (i = 0; i < cs->nfiles; i++) {
         struct stat sb;
 
-        if (cs->fds[i] < 0 || fstat(cs->fds[i], &sb) != 0) {
-            rc = -1;
-            break;
+        if (stat(cs->files[i], &sb) != 0) {
+            apr_thread_rwlock_wrlock(cs->stamp_lock);
+            cs->has_recent = 0;
+            apr_thread_rwlock_unlock(cs->stamp_lock);
+            return -1;
         }
         stamp->f[i].dev = (uint64_t)sb.st_dev;
         stamp->f[i].ino = (uint64_t)sb.st_ino;
@@ -388,23 +348,14 @@ int svct_cache_store_stamp(const svct_cache_store_t *ccs, svct_store_stamp_t *st
         stamp->f[i].mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
         stamp->f[i].ctime_ns = (int64_t)sb.st_ctim.tv_sec * 1000000000 + sb.st_ctim.tv_nsec;
     }
-    apr_thread_rwlock_unlock(cs->fd_lock);
-    if (rc != 0) {
-        /* Missing or replaced: look at the path again on the next call. */
-        apr_thread_rwlock_wrlock(cs->fd_lock);
-        cs->checked_ns = 0;
-        cs->has_recent = 0;
-        apr_thread_rwlock_unlock(cs->fd_lock);
-        return -1;
-    }
     stamp->nfiles = cs->nfiles;
-    apr_thread_rwlock_wrlock(cs->fd_lock);
+    apr_thread_rwlock_wrlock(cs->stamp_lock);
     if (!cs->has_recent || now > cs->recent_ns) {
         cs->recent = *stamp;
         cs->recent_ns = now;
         cs->has_recent = 1;
     }
-    apr_thread_rwlock_unlock(cs->fd_lock);
+    apr_thread_rwlock_unlock(cs->stamp_lock);
     return 0;
 }
 
@@ -414,13 +365,13 @@ int svct_cache_store_recent_stamp(const svct_cache_store_t *ccs, svct_store_stam
     int64_t now = svct_clock_mono_ns();
     int fresh;
 
-    apr_thread_rwlock_rdlock(cs->fd_lock);
+    apr_thread_rwlock_rdlock(cs->stamp_lock);
     /* Taken no earlier than RECHECK before now: every write that ended
-     * before that fstat() began is in it. */
+     * before that stat() began is in it. */
     fresh = cs->has_recent && now - cs->recent_ns < SVCT_CACHE_RECHECK_NS;
     if (fresh)
         *stamp = cs->recent;
-    apr_thread_rwlock_unlock(cs->fd_lock);
+    apr_thread_rwlock_unlock(cs->stamp_lock);
     return fresh ? 0 : svct_cache_store_stamp(cs, stamp);
 }
 

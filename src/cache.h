@@ -16,12 +16,15 @@
  *   files (device, inode, size, mtime and ctime in ns). A hit needs a stamp
  *   taken at most SVCT_CACHE_RECHECK_NS before this request began to equal
  *   the one taken under the store's shared lock when the record was read.
- *   svctoken returns SVCT_STORE_VISIBLE_NS (twice that) after its last
- *   write (store.h), so whatever it changed in place is seen by the next
- *   request; a change made by other means, within SVCT_CACHE_RECHECK_NS;
- *   a file replaced by another, within SVCT_CACHE_REOPEN_NS. Sharing one
- *   fstat() between the requests of a millisecond keeps the syscall off
- *   the path of nearly every request. Timestamps are only
+ *   The stamp under the lock must also name the files the store's DBM
+ *   opened (svct_store_file_ids), or nothing is cached: a path flipped to
+ *   other files in between would file the old file's record under the new
+ *   file's stamp. svctoken returns SVCT_STORE_VISIBLE_NS (twice the
+ *   re-check) after its commit (store.h), so whatever it changed is seen by
+ *   the next request; a change or a file replaced by other means (a
+ *   symlink flip, a directory renamed), within SVCT_CACHE_RECHECK_NS.
+ *   Sharing one stat() between the requests of a few milliseconds keeps the
+ *   syscall off the path of nearly every request. Timestamps are only
  *   as fine as the kernel's clock tick (a few ms): two writes within one
  *   tick could leave equal stamps. So a stamp younger than
  *   SVCT_CACHE_SETTLE_NS is never trusted: for a second after a change the
@@ -52,10 +55,6 @@
 #define SVCT_CACHE_SETTLE_NS INT64_C(1000000000)
 /* A stamp of the store's files serves the requests of this long. */
 #define SVCT_CACHE_RECHECK_NS (SVCT_STORE_VISIBLE_NS / 2)
-/* The store's files are stamped through descriptors kept open; a file
- * replaced (renamed over, re-created) rather than written in place is seen
- * within this time, when its path is looked at again. */
-#define SVCT_CACHE_REOPEN_NS INT64_C(500000000)
 
 typedef struct svct_cache svct_cache_t;
 typedef struct svct_cache_store svct_cache_store_t;
@@ -102,7 +101,9 @@ void svct_cache_session_put(svct_cache_t *c, const void *ring, const char *iss, 
  * temporary allocations). NULL if the store cannot be cached. */
 svct_cache_store_t *svct_cache_store(svct_cache_t *c, const char *path, const char *dbmtype,
                                      apr_pool_t *p);
-/* Stamps the store's files now. 0, or -1 if one is missing. */
+/* Stamps the store's files now, by path (stat), so that a file renamed
+ * over the store, a flipped symlink or a renamed directory give a new
+ * stamp. 0, or -1 if one is missing. */
 int svct_cache_store_stamp(const svct_cache_store_t *cs, svct_store_stamp_t *stamp);
 /* The stamp of the store's files taken by this process at most
  * SVCT_CACHE_RECHECK_NS ago, or a new one (svct_cache_store_stamp). */

@@ -57,6 +57,10 @@ struct svct_store {
     int changed; /* a change was committed: close waits, see store.h */
     int on_copy; /* DBM is the copy beside the store, see store_file.h */
     svct_store_files_t files;
+    /* Device and inode of the files at the path just before the DBM opened
+     * it, under the lock (svct_store_file_ids). */
+    int nids;
+    uint64_t dev[2], ino[2];
     const char *path;
     const char *used1; /* the DBM's main file, to tell whether the store exists */
     const char *error;
@@ -429,6 +433,35 @@ static svct_store_rc_t svct_store_check_format(svct_store_t *st)
     return rc;
 }
 
+/* Notes which files the path names now, just before the DBM opens it. */
+static void svct_store_note_ids(svct_store_t *st)
+{
+    struct stat sb;
+    int i;
+
+    st->nids = 0;
+    for (i = 0; i < st->files.nfiles; i++) {
+        if (stat(st->files.file[i], &sb) != 0)
+            return;
+        st->dev[i] = (uint64_t)sb.st_dev;
+        st->ino[i] = (uint64_t)sb.st_ino;
+    }
+    st->nids = st->files.nfiles;
+}
+
+int svct_store_file_ids(const svct_store_t *st, uint64_t dev[2], uint64_t ino[2])
+{
+    int i;
+
+    if (st == NULL || st->nids == 0 || st->on_copy)
+        return 0;
+    for (i = 0; i < st->nids; i++) {
+        dev[i] = st->dev[i];
+        ino[i] = st->ino[i];
+    }
+    return st->nids;
+}
+
 svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char *dbmtype,
                                 svct_store_mode_t mode, apr_pool_t *p, const char **err)
 {
@@ -502,6 +535,7 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
             rc = svct_store_put(st, SVCT_KEY_FORMAT, strlen(SVCT_KEY_FORMAT), SVCT_STORE_FORMAT,
                                 strlen(SVCT_STORE_FORMAT));
     } else if (rc == SVCT_STORE_OK) {
+        svct_store_note_ids(st);
         rc = svct_store_dbm_open(st, path, APR_DBM_READONLY);
         if (rc == SVCT_STORE_OK)
             rc = svct_store_check_format(st);

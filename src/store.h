@@ -111,6 +111,14 @@ typedef void (*svct_store_problem_fn)(void *baton, const char *problem);
 svct_store_rc_t svct_store_verify(svct_store_t *st, int repair, svct_store_problem_fn fn,
                                   void *baton, svct_store_verify_t *v);
 
+/* The device and inode numbers of the files (1, or 2 for SDBM) that the
+ * path named just before this handle's DBM opened them, under the lock;
+ * returns how many, 0 when unknown. A cache keyed on the store's files
+ * (cache.h) compares them with its own stamp, so that what was read from
+ * one file is never cached under the stamp of another that took its place
+ * (a symlink flipped, a directory renamed). */
+int svct_store_file_ids(const svct_store_t *st, uint64_t dev[2], uint64_t ino[2]);
+
 /* Last error text of this handle (one line), for log and stderr messages. */
 const char *svct_store_error(const svct_store_t *st);
 
