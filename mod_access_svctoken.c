@@ -29,6 +29,7 @@
 #include "duration.h"
 #include "jwt.h"
 #include "key.h"
+#include "lograte.h"
 #include "secret.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
@@ -423,6 +424,8 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
 /* The caches of this child (src/cache.h): shared by its threads, made when
  * the child starts, gone with it. NULL (no caching) if out of memory. */
 static svct_cache_t *svct_cache;
+/* Refusals of unknown Client IDs in this child, for the log's rate limit. */
+static svct_lograte_t unknown_ids;
 
 static apr_status_t free_cache(void *unused)
 {
@@ -650,6 +653,7 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
     svct_authn_result_t res;
     svct_authn_rc_t rc;
     const char *jwt;
+    uint64_t n;
 
     rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
                            apr_time_sec(r->request_time), r->pool, &res);
@@ -665,8 +669,13 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
                       SVCT_LOGNO(0202) "access refused: malformed client id");
         return refuse(r, HTTP_UNAUTHORIZED);
     case SVCT_AUTHN_UNKNOWN_ID:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
+        /* Random IDs cost a client nothing: one line per SVCT_LOGRATE_EVERY. */
+        if ((n = svct_lograte_count(&unknown_ids, SVCT_LOGRATE_EVERY)) != 0)
+            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                          SVCT_LOGNO(0203) "access refused: unknown client id %s (unknown "
+                                           "client id %" APR_UINT64_T_FMT " of this process; "
+                                           "one in %d is logged)",
+                          id, (apr_uint64_t)n, SVCT_LOGRATE_EVERY);
         return refuse(r, HTTP_UNAUTHORIZED);
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,

@@ -63,10 +63,13 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
 
     if (store->cache)
         cs = svct_cache_store(store->cache, store->path, store->dbmtype, p);
-    if (cs && svct_cache_store_recent_stamp(cs, &stamp) == 0 &&
-        svct_cache_token_get(store->cache, cs, &stamp, client_id, &out->token,
-                             &out->revoked_before))
-        return SVCT_AUTHN_OK;
+    if (cs && svct_cache_store_recent_stamp(cs, &stamp) == 0) {
+        if (svct_cache_token_get(store->cache, cs, &stamp, client_id, &out->token,
+                                 &out->revoked_before))
+            return SVCT_AUTHN_OK;
+        if (svct_cache_unknown_get(store->cache, cs, &stamp, client_id))
+            return SVCT_AUTHN_UNKNOWN_ID;
+    }
     rc = svct_store_open(&st, store->path, store->dbmtype, SVCT_STORE_READ, p, &out->store_error);
     if (rc != SVCT_STORE_OK)
         return SVCT_AUTHN_STORE_ERROR;
@@ -84,6 +87,8 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
     svct_store_close(st);
     if (rc == SVCT_STORE_OK && stamped)
         svct_cache_token_put(store->cache, cs, &stamp, &out->token, out->revoked_before);
+    if (rc == SVCT_STORE_NOTFOUND && stamped)
+        svct_cache_unknown_put(store->cache, cs, &stamp, client_id);
     if (rc == SVCT_STORE_NOTFOUND)
         return SVCT_AUTHN_UNKNOWN_ID;
     return rc == SVCT_STORE_OK ? SVCT_AUTHN_OK : SVCT_AUTHN_STORE_ERROR;

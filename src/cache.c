@@ -51,6 +51,12 @@ typedef struct {
     svct_record_t rec;
 } tok_ent_t;
 
+typedef struct {
+    const svct_cache_store_t *store; /* NULL: free slot */
+    uint64_t gen;
+    char client_id[SVCT_CLIENT_ID_LEN + 1];
+} unk_ent_t;
+
 /* Issued JWTs are kept inline with their key, so a put never allocates;
  * longer ones are not cached. */
 #define ISSUED_JWT_MAX 1024
@@ -94,6 +100,7 @@ struct svct_cache {
     size_t nsess, ntok, nissued;
     sess_ent_t *sess;
     tok_ent_t *tok;
+    unk_ent_t *unk; /* as many as tok, under tok_lock */
     issued_ent_t *issued;
     volatile apr_uint32_t nstores; /* grows only; read with apr_atomic_read32 */
     svct_cache_store_t stores[SVCT_CACHE_STORES_MAX];
@@ -128,8 +135,8 @@ static uint64_t text_hash(uint64_t seed, const char *p, size_t len)
 
 size_t svct_cache_memory(size_t sessions, size_t tokens, size_t issued)
 {
-    return sizeof(svct_cache_t) + sessions * sizeof(sess_ent_t) + tokens * sizeof(tok_ent_t) +
-           issued * sizeof(issued_ent_t);
+    return sizeof(svct_cache_t) + sessions * sizeof(sess_ent_t) +
+           tokens * (sizeof(tok_ent_t) + sizeof(unk_ent_t)) + issued * sizeof(issued_ent_t);
 }
 
 svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
@@ -147,6 +154,7 @@ svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued)
     c->nissued = issued;
     if ((sessions && !(c->sess = calloc(sessions, sizeof *c->sess))) ||
         (tokens && !(c->tok = calloc(tokens, sizeof *c->tok))) ||
+        (tokens && !(c->unk = calloc(tokens, sizeof *c->unk))) ||
         (issued && !(c->issued = calloc(issued, sizeof *c->issued))) ||
         apr_thread_mutex_create(&c->sess_lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS ||
         apr_thread_mutex_create(&c->tok_lock, APR_THREAD_MUTEX_DEFAULT, c->pool) != APR_SUCCESS ||
@@ -180,6 +188,7 @@ void svct_cache_destroy(svct_cache_t *c)
         OPENSSL_cleanse(c->issued, c->nissued * sizeof *c->issued);
     free(c->sess);
     free(c->tok);
+    free(c->unk);
     free(c->issued);
     apr_pool_destroy(c->pool); /* and the locks with it */
     free(c);
@@ -197,6 +206,7 @@ void svct_cache_get_stats(svct_cache_t *c, svct_cache_stats_t *out)
     apr_thread_mutex_lock(c->tok_lock);
     out->token_hits = c->stats.token_hits;
     out->token_misses = c->stats.token_misses;
+    out->unknown_hits = c->stats.unknown_hits;
     apr_thread_mutex_unlock(c->tok_lock);
     apr_thread_mutex_lock(c->issued_lock);
     out->issued_hits = c->stats.issued_hits;
@@ -431,6 +441,25 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
     return hit;
 }
 
+/* Makes STAMP the one the entries of CS are valid under: 1, or 0 (and
+ * nothing of CS valid) when it has not settled. Under tok_lock. */
+static int store_take_stamp(svct_cache_store_t *cs, const svct_store_stamp_t *stamp, int settled)
+{
+    if (!settled) {
+        /* The store is changing: what was cached may be dead already. */
+        cs->valid = 0;
+        return 0;
+    }
+    if (!cs->valid || !svct_cache_stamp_equal(&cs->stamp, stamp)) {
+        /* Records of the new generation are put only by token_put, which
+         * also sets revoked_before for it. */
+        cs->stamp = *stamp;
+        cs->gen++;
+        cs->valid = 1;
+    }
+    return 1;
+}
+
 void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
                           const svct_record_t *rec, int64_t revoked_before)
 {
@@ -442,19 +471,58 @@ void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_st
     settled = stamp_settled(stamp);
     e = &c->tok[tok_slot(c, cs, rec->client_id)];
     apr_thread_mutex_lock(c->tok_lock);
-    if (!settled) {
-        /* The store is changing: what was cached may be dead already. */
-        cs->valid = 0;
-    } else {
-        if (!cs->valid || !svct_cache_stamp_equal(&cs->stamp, stamp)) {
-            cs->stamp = *stamp;
-            cs->gen++;
-            cs->valid = 1;
-        }
+    if (store_take_stamp(cs, stamp, settled)) {
         cs->revoked_before = revoked_before;
         e->store = cs;
         e->gen = cs->gen;
         e->rec = *rec;
+    }
+    apr_thread_mutex_unlock(c->tok_lock);
+}
+
+/* The slot of an unknown ID: a hash of its own, so that an ID sits in
+ * different slots of the two tables. */
+static unk_ent_t *unk_slot(const svct_cache_t *c, const svct_cache_store_t *cs,
+                           const char *client_id)
+{
+    uint64_t h = text_hash(~c->seed ^ (uint64_t)(uintptr_t)cs, client_id, strlen(client_id));
+
+    return &c->unk[h % c->ntok];
+}
+
+int svct_cache_unknown_get(svct_cache_t *c, svct_cache_store_t *cs,
+                           const svct_store_stamp_t *stamp, const char *client_id)
+{
+    unk_ent_t *e;
+    int hit;
+
+    if (!c || !cs || !c->ntok || strlen(client_id) != SVCT_CLIENT_ID_LEN)
+        return 0;
+    e = unk_slot(c, cs, client_id);
+    apr_thread_mutex_lock(c->tok_lock);
+    hit = cs->valid && svct_cache_stamp_equal(&cs->stamp, stamp) && e->store == cs &&
+          e->gen == cs->gen && !strcmp(e->client_id, client_id);
+    if (hit)
+        c->stats.unknown_hits++;
+    apr_thread_mutex_unlock(c->tok_lock);
+    return hit;
+}
+
+void svct_cache_unknown_put(svct_cache_t *c, svct_cache_store_t *cs,
+                            const svct_store_stamp_t *stamp, const char *client_id)
+{
+    unk_ent_t *e;
+    int settled;
+
+    if (!c || !cs || !c->ntok || strlen(client_id) != SVCT_CLIENT_ID_LEN)
+        return;
+    settled = stamp_settled(stamp);
+    e = unk_slot(c, cs, client_id);
+    apr_thread_mutex_lock(c->tok_lock);
+    if (store_take_stamp(cs, stamp, settled)) {
+        e->store = cs;
+        e->gen = cs->gen;
+        memcpy(e->client_id, client_id, SVCT_CLIENT_ID_LEN + 1);
     }
     apr_thread_mutex_unlock(c->tok_lock);
 }

@@ -73,9 +73,11 @@ typedef struct svct_cache_stats {
     uint64_t session_hits, session_misses;
     uint64_t token_hits, token_misses;
     uint64_t issued_hits, issued_misses;
+    uint64_t unknown_hits; /* Client IDs answered "unknown" from the cache */
 } svct_cache_stats_t;
 
-/* A cache with tables of the given sizes (0: that cache is off). NULL when
+/* A cache with tables of the given sizes (0: that cache is off); the table
+ * of unknown Client IDs has as many entries as that of TOKENS. NULL when
  * out of memory. Thread-safe; free with svct_cache_destroy. */
 svct_cache_t *svct_cache_create(size_t sessions, size_t tokens, size_t issued);
 void svct_cache_destroy(svct_cache_t *c);
@@ -118,6 +120,23 @@ int svct_cache_token_get(svct_cache_t *c, svct_cache_store_t *cs, const svct_sto
  * had STAMP; does nothing if STAMP has not settled. */
 void svct_cache_token_put(svct_cache_t *c, svct_cache_store_t *cs, const svct_store_stamp_t *stamp,
                           const svct_record_t *rec, int64_t revoked_before);
+
+/* ---- unknown Client IDs ---- */
+
+/* A Client ID that is not in the store costs a store read each time it is
+ * sent (random IDs are free to make); it is remembered under the stamp it
+ * was looked up with, like a record, in a table of its own so that misses
+ * cannot push out the records of real tokens. Any change of the store's
+ * files forgets them all. */
+
+/* 1 when CLIENT_ID was found missing from the store under a stamp equal to
+ * STAMP, else 0. */
+int svct_cache_unknown_get(svct_cache_t *c, svct_cache_store_t *cs,
+                           const svct_store_stamp_t *stamp, const char *client_id);
+/* Notes that CLIENT_ID was not in the store read under the lock while its
+ * files had STAMP; does nothing if STAMP has not settled. */
+void svct_cache_unknown_put(svct_cache_t *c, svct_cache_store_t *cs,
+                            const svct_store_stamp_t *stamp, const char *client_id);
 
 /* ---- issued sessions ---- */
 

@@ -122,4 +122,25 @@ store_fails('list with a damaged record', qr/does not parse/, '-f', $damaged, '-
 store_fails('refresh of a damaged record', qr/does not parse/, '-f', $damaged, '-t', 'SDBM',
             'refresh', $id);
 
+# check: says what is wrong and how to recover
+($rc, $out, $err) = svctoken('-f', $damaged, '-t', 'SDBM', 'check');
+is($rc, 3, 'check of a damaged store: exit 3');
+like($out, qr/^problem: the record of \Q$id\E does not parse$/m, 'check names the record');
+like($out, qr/^To recover: .*check --repair/m, '... and says how to recover');
+($rc, $out, $err) = svctoken('-f', "$dir/garbage", '-t', 'DB', 'check');
+is($rc, 3, 'check of a file that is no store: exit 3');
+ok(one_line($err), 'one line on stderr') or diag $err;
+like($out, qr/\ATo recover: restore the store's files from a backup/, '... and how to recover');
+
+# a -t that does not match the store's files
+my $db = "$dir/default-store";
+($rc) = svctoken('-f', $db, 'create', 'x');
+store_fails('SDBM given for a one-file store', qr/not a DBM file of type SDBM/, '-f', $db, '-t',
+            'SDBM', 'list');
+store_fails('create with the wrong -t', qr/not a DBM file of type SDBM/, '-f', $db, '-t', 'SDBM',
+            'create', 'y');
+ok(!-e "$db.pag" && !-e "$db.dir", 'no SDBM store made beside it');
+store_fails('GDBM given for an SDBM store', qr/not a DBM file of type GDBM.*an SDBM store/, '-f',
+            $damaged, '-t', 'GDBM', 'list');
+
 done_testing();

@@ -165,6 +165,25 @@ static void test_store_type(const char *type)
     is_int(by_secret(&store, &tok), SVCT_AUTHN_UNKNOWN_ID, "%s: delete seen at once", type);
     is_int(by_session(&store, &s), SVCT_AUTHN_UNKNOWN_ID, "%s: ... by its sessions", type);
     is_int(by_secret(&store, &other), SVCT_AUTHN_OK, "%s: the other token still works", type);
+
+    /* An unknown Client ID is remembered under the store's stamp, and
+     * forgotten when the store changes. */
+    {
+        svct_record_t ghost = make_token("ghost", 3);
+
+        settle();
+        is_int(by_secret(&store, &ghost), SVCT_AUTHN_UNKNOWN_ID, "%s: unknown id", type);
+        svct_cache_get_stats(c, &st0);
+        is_int(by_secret(&store, &ghost), SVCT_AUTHN_UNKNOWN_ID, "%s: unknown again", type);
+        svct_cache_get_stats(c, &st1);
+        is_int(st1.unknown_hits - st0.unknown_hits, 1, "%s: ... answered from the cache", type);
+        is_int(by_secret(&store, &other), SVCT_AUTHN_OK, "%s: a known token is not affected",
+               type);
+        write_store(path, type, 0, &ghost, 0);
+        is_int(by_secret(&store, &ghost), SVCT_AUTHN_OK, "%s: created: admitted at once", type);
+        svct_cache_get_stats(c, &st0);
+        is_int(st0.unknown_hits, st1.unknown_hits, "%s: not from the cache", type);
+    }
     svct_cache_destroy(c);
 }
 
