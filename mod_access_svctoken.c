@@ -669,13 +669,17 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
                       SVCT_LOGNO(0202) "access refused: malformed client id");
         return refuse(r, HTTP_UNAUTHORIZED);
     case SVCT_AUTHN_UNKNOWN_ID:
-        /* Random IDs cost a client nothing: one line per SVCT_LOGRATE_EVERY. */
+        /* Random IDs cost a client nothing: one line at error per
+         * SVCT_LOGRATE_EVERY, with the count; the others at debug. */
         if ((n = svct_lograte_count(&unknown_ids, SVCT_LOGRATE_EVERY)) != 0)
             ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                           SVCT_LOGNO(0203) "access refused: unknown client id %s (unknown "
                                            "client id %" APR_UINT64_T_FMT " of this process; "
-                                           "one in %d is logged)",
+                                           "one in %d is logged at this level)",
                           id, (apr_uint64_t)n, SVCT_LOGRATE_EVERY);
+        else
+            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
+                          SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
         return refuse(r, HTTP_UNAUTHORIZED);
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,

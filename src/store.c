@@ -27,44 +27,7 @@
 #include "clock.h"
 #include "decimal.h"
 #include "store.h"
-#include "store_file.h"
-
-#define SVCT_STORE_FORMAT "1"
-#define SVCT_KEY_FORMAT "meta:format"
-#define SVCT_KEY_REVOKED "meta:revoked_before"
-#define SVCT_KEY_ID "id:"
-#define SVCT_KEY_NAME "name:"
-/* Room for "name:" + the longest name; every key we build fits. */
-#define SVCT_KEY_MAX (sizeof(SVCT_KEY_NAME) + SVCT_NAME_MAX_BYTES)
-
-/* Store files are created 0640 (before the umask): the admin who runs
- * svctoken owns and writes them, and can give read access to httpd with
- * `chgrp www-data` without also showing names, Client IDs and hashes to every
- * local user. The lock file holds nothing, and httpd must open it to take its
- * shared lock, so it is 0644. */
-#define SVCT_STORE_PERMS (APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD)
-#define SVCT_LOCK_MODE 0644
-
-struct svct_store {
-    apr_pool_t *pool;     /* sub-pool of the caller's: holds all of this handle */
-    apr_pool_t *dbm_pool; /* sub-pool of POOL for the DBM, cleared on re-open */
-    apr_dbm_t *dbm;
-    const char *type;
-    int reopen_after_write; /* SDBM, see svct_store_reopen() */
-    int lockfd;             /* -1 when the store has no lock file yet (read only) */
-    svct_store_mode_t mode;
-    int writer;  /* WRITE or MODIFY */
-    int changed; /* a change was committed: close waits, see store.h */
-    int on_copy; /* DBM is the copy beside the store, see store_file.h */
-    svct_store_files_t files;
-    /* Device and inode of the files at the path just before the DBM opened
-     * it, under the lock (svct_store_file_ids). */
-    int nids;
-    uint64_t dev[2], ino[2];
-    const char *path;
-    const char *used1; /* the DBM's main file, to tell whether the store exists */
-    const char *error;
-};
+#include "store_dbm.h"
 
 const char *svct_store_type_name(const char *dbmtype)
 {
@@ -116,9 +79,7 @@ static apr_status_t svct_store_dbm_cleanup(void *data)
     return APR_SUCCESS;
 }
 
-static svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
+svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
 {
     va_list ap;
 
@@ -140,6 +101,15 @@ static const char *svct_dbm_error(svct_store_t *st, apr_status_t rv)
             return apr_pstrdup(st->pool, buf);
     }
     return apr_pstrdup(st->pool, apr_strerror(rv, buf, sizeof(buf)));
+}
+
+/* A read that fails: APR's SDBM reports a page whose layout does not check
+ * as APR_ENOSPC, which no read can mean. */
+static const char *svct_dbm_read_error(svct_store_t *st, apr_status_t rv)
+{
+    if (rv == APR_ENOSPC)
+        return "a page of the file is damaged (svctoken check tells more)";
+    return svct_dbm_error(st, rv);
 }
 
 /* Opens and locks "<path>.lock". A writer creates it; a reader of a store
@@ -278,7 +248,7 @@ static svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_
     rv = apr_dbm_fetch(st->dbm, k, &v);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s: %s", st->path,
-                               svct_dbm_error(st, rv));
+                               svct_dbm_read_error(st, rv));
     if (v.dptr == NULL)
         return SVCT_STORE_NOTFOUND;
     if (v.dsize > cap) {
@@ -360,8 +330,8 @@ static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
     return svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE);
 }
 
-static svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen,
-                                      const char *val, size_t vlen)
+svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
+                               size_t vlen)
 {
     apr_datum_t k, v;
     apr_status_t rv;
@@ -382,7 +352,7 @@ static svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t 
     return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
 }
 
-static svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t klen)
+svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t klen)
 {
     apr_datum_t k;
     apr_status_t rv;
@@ -401,7 +371,7 @@ static svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t 
     return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
 }
 
-static size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len)
+size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len)
 {
     size_t plen = strlen(prefix);
 
@@ -621,8 +591,7 @@ svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, sv
 }
 
 /* The Client ID that "name:NAME" points to, into ID (SVCT_CLIENT_ID_LEN+1). */
-static svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_t namelen,
-                                              char *id)
+svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_t namelen, char *id)
 {
     char key[SVCT_KEY_MAX];
     size_t klen, vlen = 0;
@@ -674,7 +643,7 @@ svct_store_rc_t svct_store_find(svct_store_t *st, const char *key, svct_record_t
     return svct_store_get_by_name(st, key, rec);
 }
 
-static svct_store_rc_t svct_store_writable(svct_store_t *st)
+svct_store_rc_t svct_store_writable(svct_store_t *st)
 {
     if (!st->writer)
         return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is open read-only", st->path);
@@ -853,135 +822,6 @@ svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, voi
         apr_dbm_freedatum(st->dbm, key);
     if (rc == SVCT_STORE_OK && rv != APR_SUCCESS)
         rc = svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s: %s", st->path,
-                             svct_dbm_error(st, rv));
-    return rc;
-}
-
-/* One entry of the store that verify found wrong, reported through FN. */
-static void svct_store_problem(svct_store_t *st, svct_store_problem_fn fn, void *baton,
-                               long *problems, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void svct_store_problem(svct_store_t *st, svct_store_problem_fn fn, void *baton,
-                               long *problems, const char *fmt, ...)
-{
-    va_list ap;
-    char *text;
-
-    va_start(ap, fmt);
-    text = apr_pvsprintf(st->pool, fmt, ap);
-    va_end(ap);
-    (*problems)++;
-    if (fn != NULL)
-        fn(baton, text);
-}
-
-/* Checks the key K (of KLEN bytes) against the rest of the store, looked up
- * through ST's own handle; with REPAIR, adds or removes name entries. */
-static svct_store_rc_t svct_store_verify_key(svct_store_t *st, const char *k, size_t klen,
-                                             int repair, svct_store_problem_fn fn, void *baton,
-                                             svct_store_verify_t *v)
-{
-    size_t idp = strlen(SVCT_KEY_ID), namep = strlen(SVCT_KEY_NAME), metap = strlen("meta:");
-    char id[SVCT_CLIENT_ID_LEN + 1], key[SVCT_KEY_MAX];
-    svct_record_t rec;
-    svct_store_rc_t rc;
-    int64_t when;
-
-    if (klen == idp + SVCT_CLIENT_ID_LEN && memcmp(k, SVCT_KEY_ID, idp) == 0) {
-        memcpy(id, k + idp, SVCT_CLIENT_ID_LEN);
-        id[SVCT_CLIENT_ID_LEN] = '\0';
-        rc = svct_store_get_by_id(st, id, &rec);
-        if (rc == SVCT_STORE_EIO)
-            return rc;
-        if (rc != SVCT_STORE_OK) {
-            svct_store_problem(st, fn, baton, &v->problems, "the record of %s does not parse", id);
-            return SVCT_STORE_OK;
-        }
-        v->tokens++;
-        rc = svct_store_name_target(st, rec.name, strlen(rec.name), id);
-        if (rc == SVCT_STORE_EIO)
-            return rc;
-        if (rc == SVCT_STORE_OK && strcmp(id, rec.client_id) == 0)
-            return SVCT_STORE_OK;
-        svct_store_problem(st, fn, baton, &v->problems, "token %s is missing from the name index",
-                           rec.client_id);
-        if (!repair)
-            return SVCT_STORE_OK;
-        v->repaired++;
-        return svct_store_put(st, key,
-                              svct_store_key(key, SVCT_KEY_NAME, rec.name, strlen(rec.name)),
-                              rec.client_id, SVCT_CLIENT_ID_LEN);
-    }
-    if (klen > namep && klen <= namep + SVCT_NAME_MAX_BYTES &&
-        memcmp(k, SVCT_KEY_NAME, namep) == 0) {
-        char name[SVCT_NAME_MAX_BYTES + 1];
-
-        memcpy(name, k + namep, klen - namep);
-        name[klen - namep] = '\0';
-        rc = svct_store_get_by_name(st, name, &rec);
-        if (rc == SVCT_STORE_EIO)
-            return rc;
-        if (rc == SVCT_STORE_OK)
-            return SVCT_STORE_OK;
-        svct_store_problem(st, fn, baton, &v->problems,
-                           "a name index entry (%zu bytes) points to no token of that name",
-                           klen - namep);
-        if (!repair)
-            return SVCT_STORE_OK;
-        v->repaired++;
-        return svct_store_del(st, k, klen);
-    }
-    if (klen == strlen(SVCT_KEY_REVOKED) && memcmp(k, SVCT_KEY_REVOKED, klen) == 0) {
-        if (svct_store_get_revoked_before(st, &when) == SVCT_STORE_CORRUPT)
-            svct_store_problem(st, fn, baton, &v->problems, "%s does not parse", SVCT_KEY_REVOKED);
-        return SVCT_STORE_OK;
-    }
-    if (klen < metap || memcmp(k, "meta:", metap) != 0)
-        svct_store_problem(st, fn, baton, &v->problems, "a key of %zu bytes is not a store key",
-                           klen);
-    return SVCT_STORE_OK;
-}
-
-svct_store_rc_t svct_store_verify(svct_store_t *st, int repair, svct_store_problem_fn fn,
-                                  void *baton, svct_store_verify_t *v)
-{
-    apr_pool_t *ip;
-    apr_dbm_t *walk;
-    apr_datum_t key, prev;
-    apr_status_t rv;
-    svct_store_rc_t rc = SVCT_STORE_OK;
-
-    memset(v, 0, sizeof *v);
-    if (repair && (rc = svct_store_writable(st)) != SVCT_STORE_OK)
-        return rc;
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
-    /* The walk has a handle of its own on the store as it was opened: the
-     * lookups (and repairs, on the copy) would disturb an SDBM walk. */
-    if (apr_pool_create(&ip, st->pool) != APR_SUCCESS)
-        return svct_store_fail(st, SVCT_STORE_EIO, "out of memory");
-    rv = apr_dbm_open_ex(&walk, st->type, st->path, APR_DBM_READONLY, SVCT_STORE_PERMS, ip);
-    if (rv != APR_SUCCESS) {
-        apr_pool_destroy(ip);
-        return svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s", st->path);
-    }
-    key.dptr = NULL;
-    key.dsize = 0;
-    rv = apr_dbm_firstkey(walk, &key);
-    while (rc == SVCT_STORE_OK && rv == APR_SUCCESS && key.dptr != NULL) {
-        char k[SVCT_KEY_MAX];
-        size_t klen = key.dsize < sizeof k ? key.dsize : sizeof k;
-
-        memcpy(k, key.dptr, klen);
-        rc = svct_store_verify_key(st, k, key.dsize, repair, fn, baton, v);
-        prev = key;
-        rv = apr_dbm_nextkey(walk, &key);
-        apr_dbm_freedatum(walk, prev);
-    }
-    if (rc == SVCT_STORE_OK && rv != APR_SUCCESS)
-        rc = svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s", st->path);
-    apr_dbm_close(walk);
-    apr_pool_destroy(ip);
+                             svct_dbm_read_error(st, rv));
     return rc;
 }

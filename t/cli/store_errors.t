@@ -122,6 +122,18 @@ store_fails('list with a damaged record', qr/does not parse/, '-f', $damaged, '-
 store_fails('refresh of a damaged record', qr/does not parse/, '-f', $damaged, '-t', 'SDBM',
             'refresh', $id);
 
+# a damaged SDBM page is reported as such, not as a full disk
+my $paged = "$dir/paged";
+svctoken('-f', $paged, '-t', 'SDBM', 'create', 'p');
+{
+    open my $pag, '+<:raw', "$paged.pag" or die "$paged.pag: $!";
+    print $pag "\xff\x7f\xff\x7f";    # an entry count and offset no page can have
+    close $pag;
+}
+store_fails('a damaged SDBM page', qr/a page of the file is damaged/, '-f', $paged, '-t', 'SDBM',
+            'list');
+unlike($err, qr/No space left/, '... not "No space left on device"');
+
 # check: says what is wrong and how to recover
 ($rc, $out, $err) = svctoken('-f', $damaged, '-t', 'SDBM', 'check');
 is($rc, 3, 'check of a damaged store: exit 3');

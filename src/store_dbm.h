@@ -1,0 +1,68 @@
+/*
+ * What the DBM token store's own files (store.c, store_check.c) share: the
+ * handle's layout, the key names and the helpers that read and write one
+ * key. Not for anyone else: store.h is the interface.
+ */
+#ifndef SVCT_STORE_DBM_H
+#define SVCT_STORE_DBM_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <apr_dbm.h>
+
+#include "store.h"
+#include "store_file.h"
+
+#define SVCT_STORE_FORMAT "1"
+#define SVCT_KEY_FORMAT "meta:format"
+#define SVCT_KEY_REVOKED "meta:revoked_before"
+#define SVCT_KEY_ID "id:"
+#define SVCT_KEY_NAME "name:"
+/* Room for "name:" + the longest name; every key we build fits. */
+#define SVCT_KEY_MAX (sizeof(SVCT_KEY_NAME) + SVCT_NAME_MAX_BYTES)
+
+/* Store files are created 0640 (before the umask): the admin who runs
+ * svctoken owns and writes them, and can give read access to httpd with
+ * `chgrp www-data` without also showing names, Client IDs and hashes to every
+ * local user. The lock file holds nothing, and httpd must open it to take its
+ * shared lock, so it is 0644. */
+#define SVCT_STORE_PERMS (APR_FPROT_UREAD | APR_FPROT_UWRITE | APR_FPROT_GREAD)
+#define SVCT_LOCK_MODE 0644
+
+struct svct_store {
+    apr_pool_t *pool;     /* sub-pool of the caller's: holds all of this handle */
+    apr_pool_t *dbm_pool; /* sub-pool of POOL for the DBM, cleared on re-open */
+    apr_dbm_t *dbm;
+    const char *type;
+    int reopen_after_write; /* SDBM, see svct_store_reopen() */
+    int lockfd;             /* -1 when the store has no lock file yet (read only) */
+    svct_store_mode_t mode;
+    int writer;  /* WRITE or MODIFY */
+    int changed; /* a change was committed: close waits, see store.h */
+    int on_copy; /* DBM is the copy beside the store, see store_file.h */
+    svct_store_files_t files;
+    /* Device and inode of the files at the path just before the DBM opened
+     * it, under the lock (svct_store_file_ids). */
+    int nids;
+    uint64_t dev[2], ino[2];
+    const char *path;
+    const char *used1; /* the DBM's main file, to tell whether the store exists */
+    const char *error;
+};
+
+/* Sets the handle's error text and returns RC. */
+svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* "PREFIX" + S[0..LEN) into BUF (SVCT_KEY_MAX bytes); returns its length. */
+size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len);
+/* The Client ID that "name:NAME" points to, into ID (SVCT_CLIENT_ID_LEN+1). */
+svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_t namelen,
+                                       char *id);
+/* EIO unless the handle may write. */
+svct_store_rc_t svct_store_writable(svct_store_t *st);
+/* One key written or removed, in the copy of the store (store_file.h). */
+svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
+                               size_t vlen);
+svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t klen);
+
+#endif
