@@ -6,7 +6,8 @@
 # through untouched. After each run the store opens, holds every token it
 # held before, and `svctoken check` finds nothing wrong; a failed run exits
 # 3 with no secret printed, and, unless it says the change was made, left
-# the store as it was.
+# the store as it was. Then, as root, a real full disk: a 128 KiB tmpfs
+# filled by creates until one fails.
 use strict;
 use warnings;
 use FindBin;
@@ -110,6 +111,32 @@ for my $type (qw(default SDBM GDBM DB)) {
                . ($points // '?') . ' file-changing calls loses nothing')
                 or diag join "\n", @bad[0 .. ($#bad < 9 ? $#bad : 9)];
         }
+    }
+}
+
+# A real full disk: a tmpfs this test mounts (as root; skipped otherwise).
+my $mnt = "$dir/full";
+mkdir $mnt or die "$mnt: $!";
+my $mounted = $> == 0 && system("mount -t tmpfs -o size=128k tmpfs '$mnt' 2>/dev/null") == 0;
+END { system('umount', $mnt) if $mounted; }
+SKIP: {
+    skip 'mounting a tmpfs needs root', 4 * 4 unless $mounted;
+    for my $type (qw(default SDBM GDBM DB)) {
+        my $path = "$mnt/s-$type";
+        my ($n, $rc, $out, $err) = (0);
+        while ($n < 5000) {
+            ($rc, $out, $err) = svctoken('-f', $path, '-t', $type, 'create', "t$n");
+            last if $rc;
+            $n++;
+        }
+        is($rc, 3, "$type: on a full disk create fails with exit 3 (after $n tokens)")
+            or diag $err;
+        is($out, '', "$type: ... printing nothing");
+        my ($now) = tokens($path, $type);
+        is(scalar keys %{ $now // {} }, $n, "$type: every token created before is there");
+        ($rc, $out, $err) = svctoken('-f', $path, '-t', $type, 'check');
+        is($rc, 0, "$type: check finds nothing wrong") or diag "$out$err";
+        unlink store_files($path);
     }
 }
 
