@@ -28,7 +28,7 @@
 typedef struct svct_store svct_store_t;
 
 /* See "Visibility" above: 10 ms, unnoticeable to whoever runs svctoken,
- * and it lets a child of the module fstat() the store once per 5 ms only. */
+ * and it lets a child of the module stat() the store once per 5 ms only. */
 #define SVCT_STORE_VISIBLE_NS INT64_C(10000000)
 
 typedef enum {
