@@ -88,7 +88,7 @@ refused_after('delete, session', sub { svc('delete', 'cached') }, sub { with_ses
 ok t_cmp(by_secret($new), 401, 'delete: the secret is refused too');
 
 # A store replaced by another file (not how svctoken writes) is seen once
-# the module looks at the path again (SVCT_CACHE_REOPEN_NS, half a second).
+# the module stamps its path again (SVCT_CACHE_RECHECK_NS).
 my $u = svc('create', 'other', '--json');
 my $us = session_of(exchange('/cache/', $u));
 ok t_cmp((prime($u, $us)) ? 1 : 0, 1, 'caches primed');
