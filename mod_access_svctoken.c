@@ -31,6 +31,7 @@
 #include "key.h"
 #include "lograte.h"
 #include "secret.h"
+#include "store_tag.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
 #define SVCT_HDR_SESSION "cf-access-token"
@@ -65,6 +66,7 @@ typedef struct {
 typedef struct {
     const char *store_path;
     const char *store_type;
+    const char *store_tag; /* store_tag.h: binds sessions to this store */
     const char *audience;
     apr_int64_t session_duration;
     apr_int64_t clock_skew;
@@ -85,6 +87,11 @@ typedef struct {
     const char *client_id;
     const char *auth; /* "secret" or "session" */
     const char *jwt;
+    /* Where the admission was made: the request and its configuration, so
+     * that a subrequest or internal redirect reuses it only under the same
+     * settings. */
+    request_rec *req;
+    const svct_dir_conf *dir;
 } svct_req_info;
 
 static void *create_server_conf(apr_pool_t *p, server_rec *s)
@@ -124,6 +131,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
 
     conf->store_path = add->store_path ? add->store_path : base->store_path;
     conf->store_type = add->store_path ? add->store_type : base->store_type;
+    conf->store_tag = add->store_path ? add->store_tag : base->store_tag;
     conf->audience = add->audience ? add->audience : base->audience;
     conf->session_duration =
         add->session_duration >= 0 ? add->session_duration : base->session_duration;
@@ -168,6 +176,16 @@ static const char *invalid_path(cmd_parms *cmd, const char *arg)
                         cmd->cmd->name, arg);
 }
 
+static const char *dbm_store_tag(cmd_parms *cmd, const char *path, const char *type)
+{
+    char identity[8192], tag[SVCT_STORE_TAG_LEN + 1];
+    size_t len = svct_store_dbm_identity(path, type, identity, sizeof identity);
+
+    if (!len || svct_store_tag(identity, len, tag) != 0)
+        return NULL;
+    return apr_pstrdup(cmd->pool, tag);
+}
+
 static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
 {
     svct_dir_conf *d = dconf;
@@ -179,6 +197,9 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
     if (!d->store_path)
         return invalid_path(cmd, path);
     d->store_type = type ? apr_pstrdup(cmd->pool, type) : "default";
+    d->store_tag = dbm_store_tag(cmd, d->store_path, d->store_type);
+    if (!d->store_tag)
+        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": cannot make the tag of ", path, NULL);
     note_section(cmd, d);
     return NULL;
 }
@@ -522,7 +543,26 @@ static int svct_post_read_request(request_rec *r)
     return DECLINED;
 }
 
-static void admit(request_rec *r, const svct_record_t *token, const char *auth, const char *jwt)
+/* Makes the admission INFO known to the rest of httpd. */
+static void publish(request_rec *r, const svct_req_info *info)
+{
+    r->user = (char *)info->name;
+    /* r->ap_auth_type stays unset until fixups: mod_authz_core answers 401
+     * to a denied user when it is set, and a token that a Require line does
+     * not admit must get 403. */
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_NAME", info->name);
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_CLIENT_ID", info->client_id);
+    apr_table_setn(r->subprocess_env, "SVCTOKEN_AUTH", info->auth);
+    /* What one token may see is no one else's to get from a shared cache:
+     * mod_cache stores nothing of this request (and with its quick handler
+     * would otherwise serve it before any check), nor do caches downstream,
+     * and the Set-Cookie of an exchange is never kept for another client. */
+    r->no_cache = 1;
+    apr_table_setn(r->err_headers_out, "Cache-Control", "private");
+}
+
+static void admit(request_rec *r, const svct_dir_conf *d, const svct_record_t *token,
+                  const char *auth, const char *jwt)
 {
     svct_req_info *info = state_of(r);
 
@@ -532,13 +572,9 @@ static void admit(request_rec *r, const svct_record_t *token, const char *auth, 
     info->client_id = apr_pstrdup(r->pool, token->client_id);
     info->auth = auth;
     info->jwt = jwt;
-    r->user = (char *)info->name;
-    /* r->ap_auth_type stays unset until fixups: mod_authz_core answers 401
-     * to a denied user when it is set, and a token that a Require line does
-     * not admit must get 403. */
-    apr_table_setn(r->subprocess_env, "SVCTOKEN_NAME", info->name);
-    apr_table_setn(r->subprocess_env, "SVCTOKEN_CLIENT_ID", info->client_id);
-    apr_table_setn(r->subprocess_env, "SVCTOKEN_AUTH", auth);
+    info->req = r;
+    info->dir = d;
+    publish(r, info);
 }
 
 static int refuse(request_rec *r, int status)
@@ -562,6 +598,19 @@ static const svct_req_info *earlier_result(request_rec *r)
     return NULL;
 }
 
+/* Whether a subrequest or internal redirect R, configured with D, would be
+ * admitted by what admitted EARLIER: the same store, audience and clock
+ * skew. httpd asks again only when R's configuration is not the very one of
+ * the request it comes from, and it may be another location's. */
+static int same_settings(const svct_req_info *earlier, request_rec *r, const svct_dir_conf *d)
+{
+    const svct_dir_conf *e = earlier->dir;
+
+    return e && d->store_tag && e->store_tag && !strcmp(d->store_tag, e->store_tag) &&
+           dir_clock_skew(d) == dir_clock_skew(e) &&
+           !strcmp(audience(r, d), audience(earlier->req, e));
+}
+
 /* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
  * session: logged, and credentials may still be tried) or an error status. */
 static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
@@ -570,7 +619,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     svct_jwt_expect_t expect;
     svct_session_t session;
     svct_authn_result_t res;
-    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache};
+    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache, d->store_tag};
     svct_authn_rc_t rc;
     const char *why;
 
@@ -595,7 +644,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
                       svct_authn_reason(rc), session.client_id);
         return DECLINED;
     }
-    admit(r, &res.token, "session", apr_pstrmemdup(r->pool, jwt, len));
+    admit(r, d, &res.token, "session", apr_pstrmemdup(r->pool, jwt, len));
     return OK;
 }
 
@@ -649,7 +698,7 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
 static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
                         const char *id, const char *secret)
 {
-    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache};
+    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache, d->store_tag};
     svct_authn_result_t res;
     svct_authn_rc_t rc;
     const char *jwt;
@@ -694,7 +743,7 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
                       res.token.name);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
-    admit(r, &res.token, "secret", jwt);
+    admit(r, d, &res.token, "secret", jwt);
     return OK;
 }
 
@@ -709,9 +758,13 @@ static int check_request(request_rec *r)
     int rc, tried_session = 0;
 
     earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
-    if (earlier) {
-        ap_set_module_config(r->request_config, &access_svctoken_module, (void *)earlier);
-        r->user = (char *)earlier->name;
+    if (earlier && same_settings(earlier, r, d)) {
+        svct_req_info *info = state_of(r);
+
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      SVCT_LOGNO(0501) "admission of %s reused for %s", earlier->req->uri, r->uri);
+        *info = *earlier;
+        publish(r, info);
         return OK;
     }
     ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r, SVCT_LOGNO(0300) "checking %s", r->uri);

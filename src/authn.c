@@ -30,6 +30,8 @@ const char *svct_authn_reason(svct_authn_rc_t rc)
         return "disabled";
     case SVCT_AUTHN_REVOKED:
         return "session revoked";
+    case SVCT_AUTHN_FOREIGN_STORE:
+        return "issued by another token store";
     case SVCT_AUTHN_STORE_ERROR:
         return "token store unavailable";
     }
@@ -124,6 +126,7 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
     if (!svct_secret_valid(secret, secret_len) ||
         !svct_record_secret_matches(&out->token, secret, secret_len, now))
         return SVCT_AUTHN_BAD_SECRET;
+    out->store_tag = store->tag;
     return token_usable(&out->token, now);
 }
 
@@ -133,6 +136,10 @@ svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store, const svct_s
     svct_authn_rc_t rc;
 
     memset(out, 0, sizeof *out);
+    /* Before the store is read: a session of another store is no concern
+     * of this one, whatever record it holds under that Client ID. */
+    if (!store->tag || strcmp(session->store_tag, store->tag) != 0)
+        return SVCT_AUTHN_FOREIGN_STORE;
     rc = load_token(store, session->client_id, p, out);
     if (rc != SVCT_AUTHN_OK)
         return rc;
@@ -179,6 +186,9 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     memset(&session, 0, sizeof session);
     memcpy(session.client_id, res->token.client_id, sizeof session.client_id);
     memcpy(session.name, res->token.name, sizeof session.name);
+    if (!res->store_tag || strlen(res->store_tag) != SVCT_STORE_TAG_LEN)
+        return 0;
+    memcpy(session.store_tag, res->store_tag, sizeof session.store_tag);
     session.iat = svct_authn_session_iat(res, now);
     session.nbf = session.iat;
     session.exp = session.iat + duration;
@@ -187,6 +197,7 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     key.aud = aud;
     key.client_id = session.client_id;
     key.name = session.name;
+    key.store_tag = session.store_tag;
     key.duration = duration;
     if (cache && (len = svct_cache_issued_get(cache, &key, session.iat, out, cap)) > 0)
         return len;

@@ -24,6 +24,8 @@ typedef enum {
     SVCT_AUTHN_EXPIRED,
     SVCT_AUTHN_DISABLED,
     SVCT_AUTHN_REVOKED, /* session issued before `svctoken revoke-sessions` */
+    SVCT_AUTHN_FOREIGN_STORE, /* session issued by another store (store_tag.h), or
+                               * by a version that did not bind sessions to stores */
     SVCT_AUTHN_STORE_ERROR
 } svct_authn_rc_t;
 
@@ -32,12 +34,14 @@ typedef struct svct_authn_store {
     const char *path;
     const char *dbmtype; /* NULL: "default" */
     svct_cache_t *cache; /* NULL: read the store on every call */
+    const char *tag;     /* svct_store_tag() of the store: the sessions it vouches for */
 } svct_authn_store_t;
 
 typedef struct svct_authn_result {
     svct_record_t token;    /* the token, when it was found */
     int64_t revoked_before; /* sessions with iat below this are refused */
     const char *store_error; /* one line, for SVCT_AUTHN_STORE_ERROR */
+    const char *store_tag;   /* the tag of the store that admitted the secret */
 } svct_authn_result_t;
 
 /* A short reason for the error log, e.g. "unknown client id". */
@@ -48,7 +52,8 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
                                   int64_t now, apr_pool_t *p, svct_authn_result_t *out);
 
 /* SESSION has been verified (signature, audience, times) by svct_jwt_verify;
- * this checks what only the store knows. */
+ * this checks what only the store knows: that STORE issued it (its tag, with
+ * no store access) and that its token is still active. */
 svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
                                    const svct_session_t *session, int64_t now, apr_pool_t *p,
                                    svct_authn_result_t *out);
@@ -59,8 +64,9 @@ int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, c
                               size_t len, const svct_jwt_expect_t *expect,
                               svct_session_t *session, const char **why);
 
-/* Signs the session for the token of RES (iat from svct_authn_session_iat,
- * exp = iat + DURATION) into OUT (CAP bytes); the one already signed with
+/* Signs the session for the token of RES, bound to the store that admitted
+ * it (iat from svct_authn_session_iat, exp = iat + DURATION) into OUT (CAP
+ * bytes); the one already signed with
  * exactly these claims is reused from CACHE. Returns its length, 0 on
  * failure. */
 size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const char *iss,

@@ -68,6 +68,7 @@ typedef struct {
     uint64_t hash; /* issued_probe() */
     int64_t duration, iat;
     uint16_t iss_len, aud_len, id_len, name_len, jwt_len;
+    char store_tag[SVCT_STORE_TAG_LEN];
     char text[ISSUED_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
     char jwt[ISSUED_JWT_MAX];      /* NUL-terminated */
 } issued_ent_t;
@@ -537,7 +538,8 @@ typedef struct {
 /* The lengths and hash of KEY, or 0 if it cannot be cached. */
 static int issued_probe(const svct_cache_t *c, const svct_issued_key_t *k, issued_probe_t *pr)
 {
-    if (!c || !c->nissued || !k->iss || !k->aud || !k->client_id || !k->name)
+    if (!c || !c->nissued || !k->iss || !k->aud || !k->client_id || !k->name || !k->store_tag ||
+        strlen(k->store_tag) != SVCT_STORE_TAG_LEN)
         return 0;
     pr->iss = strlen(k->iss);
     pr->aud = strlen(k->aud);
@@ -562,7 +564,8 @@ static int issued_matches(const issued_ent_t *e, const svct_issued_key_t *k,
 
     return e->used && e->hash == pr->hash && e->ring == k->ring && e->duration == k->duration &&
            e->iss_len == pr->iss && e->aud_len == pr->aud && e->id_len == pr->id &&
-           e->name_len == pr->name && !memcmp(t, k->iss, pr->iss) &&
+           e->name_len == pr->name && !memcmp(e->store_tag, k->store_tag, SVCT_STORE_TAG_LEN) &&
+           !memcmp(t, k->iss, pr->iss) &&
            !memcmp(t + pr->iss, k->aud, pr->aud) &&
            !memcmp(t + pr->iss + pr->aud, k->client_id, pr->id) &&
            !memcmp(t + pr->iss + pr->aud + pr->id, k->name, pr->name);
@@ -610,6 +613,7 @@ void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_
     e->aud_len = (uint16_t)pr.aud;
     e->id_len = (uint16_t)pr.id;
     e->name_len = (uint16_t)pr.name;
+    memcpy(e->store_tag, key->store_tag, SVCT_STORE_TAG_LEN);
     t = e->text;
     memcpy(t, key->iss, pr.iss);
     memcpy(t + pr.iss, key->aud, pr.aud);

@@ -141,12 +141,13 @@ void svct_cache_unknown_put(svct_cache_t *c, svct_cache_store_t *cs,
 /* ---- issued sessions ---- */
 
 /* What an issued session is cached under: the session is reused only for
- * the same keyring, issuer, audience, token (Client ID and name) and
- * duration. The strings are the caller's; together over 1 KB they are not
+ * the same keyring, issuer, audience, token (Client ID and name), store
+ * (its tag, SVCT_STORE_TAG_LEN characters) and duration. The strings are the caller's; together over 1 KB they are not
  * cached. */
 typedef struct svct_issued_key {
     const void *ring;
     const char *iss, *aud, *client_id, *name;
+    const char *store_tag;
     int64_t duration;
 } svct_issued_key_t;
 

@@ -57,17 +57,19 @@ size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *au
     json_t *header = NULL, *claims = NULL;
     char *hjson = NULL, *cjson = NULL;
     unsigned char sig[SVCT_SIG_MAX];
-    size_t len = 0, n, siglen, namelen;
+    size_t len = 0, n, siglen, namelen, taglen;
 
     if (!key || !iss || !aud || !session || !out || cap == 0)
         return 0;
     if (cap > SVCT_JWT_MAX + 1)
         cap = SVCT_JWT_MAX + 1;
     namelen = strnlen(session->name, sizeof(session->name));
+    taglen = strnlen(session->store_tag, sizeof(session->store_tag));
     /* Never issue a token that verification would refuse. */
     if (!svct_client_id_valid(session->client_id,
                               strnlen(session->client_id, sizeof(session->client_id))) ||
-        (namelen && !svct_name_valid(session->name, namelen)) || session->iat < 0 ||
+        (namelen && !svct_name_valid(session->name, namelen)) ||
+        (taglen && !svct_store_tag_valid(session->store_tag, taglen)) || session->iat < 0 ||
         session->nbf < 0 || session->exp < 0 || session->iat > SVCT_JWT_TIME_MAX ||
         session->nbf > SVCT_JWT_TIME_MAX || session->exp > SVCT_JWT_TIME_MAX)
         goto done;
@@ -78,7 +80,9 @@ size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *au
                        (json_int_t)session->exp, "type", "app", "common_name", session->client_id,
                        "sub", "");
     if (!header || !claims ||
-        (namelen && json_object_set_new(claims, "name", json_stringn(session->name, namelen))))
+        (namelen && json_object_set_new(claims, "name", json_stringn(session->name, namelen))) ||
+        (taglen &&
+         json_object_set_new(claims, "svct_store", json_stringn(session->store_tag, taglen))))
         goto done;
     hjson = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
     cjson = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -236,6 +240,7 @@ static const char *svct_jwt_check_claims(json_t *claims, const svct_jwt_expect_t
     json_t *iss = json_object_get(claims, "iss"), *aud = json_object_get(claims, "aud");
     json_t *type = json_object_get(claims, "type"), *cn = json_object_get(claims, "common_name");
     json_t *name = json_object_get(claims, "name"), *sub = json_object_get(claims, "sub");
+    json_t *store = json_object_get(claims, "svct_store");
     int64_t leeway = expect->leeway, now = expect->now;
     const char *why;
     int has;
@@ -277,6 +282,14 @@ static const char *svct_jwt_check_claims(json_t *claims, const svct_jwt_expect_t
     }
     if (sub && !json_is_string(sub))
         return "bad sub";
+    /* Whether the tag is the checking store's is for the caller to say
+     * (authn.c): here only its shape. */
+    if (store) {
+        if (!json_is_string(store) ||
+            !svct_store_tag_valid(json_string_value(store), json_string_length(store)))
+            return "bad svct_store";
+        memcpy(s->store_tag, json_string_value(store), SVCT_STORE_TAG_LEN + 1);
+    }
 
     return svct_session_times_check(s, now, leeway);
 }

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "key.h"
 #include "record.h"
+#include "store_tag.h"
 
 /* Refused before any decoding when longer. */
 #define SVCT_JWT_MAX 4096
@@ -21,6 +22,9 @@
 typedef struct svct_session {
     char client_id[SVCT_CLIENT_ID_LEN + 1]; /* claim common_name */
     char name[SVCT_NAME_MAX_BYTES + 1];     /* private claim "name": the token's name */
+    /* Private claim "svct_store": the tag of the store that issued the
+     * session (store_tag.h); "" when the JWT has none. */
+    char store_tag[SVCT_STORE_TAG_LEN + 1];
     int64_t iat;
     int64_t nbf;
     int64_t exp;
@@ -35,7 +39,7 @@ typedef struct svct_jwt_expect {
 
 /* Signs a session JWT with the ring's signing key: header {alg,kid,typ:JWT},
  * claims aud:[AUD], iss, iat, nbf, exp, type:"app", common_name, sub:"",
- * name. Writes it NUL-terminated into OUT (CAP bytes); returns its length,
+ * name, svct_store (when the session has a store tag). Writes it NUL-terminated into OUT (CAP bytes); returns its length,
  * or 0 on failure. */
 size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *aud,
                      const svct_session_t *session, char *out, size_t cap);

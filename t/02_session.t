@@ -62,7 +62,7 @@ ok t_cmp($r->code, 401, 'garbage session refused');
 my $now = time;
 my %claims = (aud => ['app'], iss => jwt_claims($jwt)->{iss}, iat => $now, nbf => $now,
               exp => $now + 60, type => 'app', common_name => $alpha->{client_id}, sub => '',
-              name => 'alpha');
+              name => 'alpha', svct_store => jwt_claims($jwt)->{svct_store});
 my $oldjwt = craft_jwt($fx->{keys}{old}, 'ES256', \%claims, { kid => kid_for($fx->{keys}{old}) });
 $r = GET('/app/', Cookie => "CF_Authorization=$oldjwt");
 ok t_cmp($r->code, 200, 'a session signed by a verify-only previous key admits');

@@ -112,20 +112,29 @@ case('Client ID of 10 KB', [pair('a' x 10240, $sec)], 400, undef);
 case('Client ID of 10 KB shaped as many IDs', [pair(join(',', ($id) x 256), $sec)], 400, undef);
 
 # ---- foreign sessions not covered elsewhere ----
+# The tags of the two stores, as their sessions carry them.
+my $tag_a = jwt_claims($good)->{svct_store};
+my $tag_b = jwt_claims(session_of(exchange('/otherstore/', $zeta)))->{svct_store};
 my @craft = (
     # a session for the server store's token, with the audience of the other store's location
     ['session of a server-store token at /otherstore', '/otherstore/',
-     { %{ valid_claims('otherstore', $alpha, $iss) } }, 401, 'unknown client id'],
+     { %{ valid_claims('otherstore', $alpha, $iss, $tag_a) } }, 401, 'issued by another token store'],
+    # ... claiming to be the other store's
+    ['session of a server-store token with the other tag', '/otherstore/',
+     { %{ valid_claims('otherstore', $alpha, $iss, $tag_b) } }, 401, 'unknown client id'],
     # a session for the other store's token at a location of the server store
     ['session of an /otherstore token at /app', '/app/',
-     { %{ valid_claims('app', $zeta, $iss) } }, 401, 'unknown client id'],
+     { %{ valid_claims('app', $zeta, $iss, $tag_b) } }, 401, 'issued by another token store'],
+    # a session of a version that did not bind sessions to stores
+    ['session without a store tag', '/app/',
+     { %{ valid_claims('app', $alpha, $iss) } }, 401, 'issued by another token store'],
     # valid token, valid session, but a Require line that does not list it
     ['session of gamma at /named (not listed)', '/named/',
-     { %{ valid_claims('named', $gamma, $iss) } }, 403, 'is not admitted'],
+     { %{ valid_claims('named', $gamma, $iss, $tag_a) } }, 403, 'is not admitted'],
     ['session of alpha for /app at /named', '/named/',
-     { %{ valid_claims('app', $alpha, $iss) } }, 401, 'wrong audience'],
+     { %{ valid_claims('app', $alpha, $iss, $tag_a) } }, 401, 'wrong audience'],
     ['session for /app at /otherstore', '/otherstore/',
-     { %{ valid_claims('app', $alpha, $iss) } }, 401, 'wrong audience'],
+     { %{ valid_claims('app', $alpha, $iss, $tag_a) } }, 401, 'wrong audience'],
 );
 my $J = JSON::PP->new->canonical;
 my @signed = sign_raw(map { [$fx->{keys}{es256}, $J->encode({ alg => 'ES256', kid => $kid }),

@@ -34,7 +34,7 @@ Apache::TestRequest::module('default');
 
 my $J = JSON::PP->new->canonical;
 sub js { $J->encode($_[0]) }
-my %claims = %{ valid_claims('app', $alpha, $iss) };
+my %claims = %{ valid_claims('app', $alpha, $iss, jwt_claims($good)->{svct_store}) };
 my $hdr = js({ alg => 'ES256', kid => $kid, typ => 'JWT' });
 my $body = js(\%claims);
 my ($gh, $gc, $gs) = split /\./, $good;
@@ -205,6 +205,12 @@ my %bad = (
                     ["$alpha->{client_id} ", 'bad common_name']],
     name => [[42, 'bad name'], ["a\tb", 'bad name'], ['x' x 300, 'bad name']],
     sub => [[42, 'bad sub']],
+    # the issuing store's tag: another store's (a shape that parses), missing
+    # (a session of a version that did not bind them), or malformed
+    svct_store => [[undef, 'missing svct_store|issued by another token store'],
+                   ['A' x 22, 'issued by another token store'], [42, 'bad svct_store'],
+                   ['A' x 21, 'bad svct_store'], ['A' x 23, 'bad svct_store'],
+                   [('A' x 21) . '=', 'bad svct_store'], [[$claims{svct_store}], 'bad svct_store']],
 );
 for my $claim (sort keys %bad) {
     for my $v (@{ $bad{$claim} }) {

@@ -71,7 +71,8 @@ static void verify(const char *tok, size_t len)
         /* What a success promises the module. */
         if (!svct_client_id_valid(s.client_id, strlen(s.client_id)) || !(NOW < s.exp + 10) ||
             s.nbf > NOW + 10 || s.iat > NOW + 10 ||
-            (s.name[0] && !svct_name_valid(s.name, strlen(s.name))))
+            (s.name[0] && !svct_name_valid(s.name, strlen(s.name))) ||
+            (s.store_tag[0] && !svct_store_tag_valid(s.store_tag, strlen(s.store_tag))))
             abort();
     } else if (!why || !*why) {
         abort();

@@ -25,6 +25,10 @@
 #include "clock.h"
 #include "jwt.h"
 #include "key.h"
+
+/* Two store tags (store_tag.h). */
+#define TAG_A "AAAAAAAAAAAAAAAAAAAAAA"
+#define TAG_B "BBBBBBBBBBBBBBBBBBBBBB"
 #include "secret.h"
 #include "store.h"
 #include "tap.h"
@@ -104,6 +108,7 @@ static void test_store_type(const char *type)
     store.path = path;
     store.dbmtype = type;
     store.cache = c;
+    store.tag = TAG_A;
     write_store(path, type, 0, &tok, 0);
     write_store(path, type, 0, &other, 0);
 
@@ -124,6 +129,10 @@ static void test_store_type(const char *type)
     memset(&s, 0, sizeof s);
     memcpy(s.client_id, tok.client_id, sizeof s.client_id);
     s.iat = time(NULL) - 5;
+    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE, "%s: a session without a store tag is refused", type);
+    memcpy(s.store_tag, TAG_B, sizeof s.store_tag);
+    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE, "%s: ... and one of another store", type);
+    memcpy(s.store_tag, TAG_A, sizeof s.store_tag);
     is_int(by_session(&store, &s), SVCT_AUTHN_OK, "%s: session admitted", type);
 
     /* Changes are seen by the very next call, cached or not. */
@@ -315,17 +324,26 @@ static void test_issue(svct_keyring_t *ring)
     svct_cache_t *c = svct_cache_create(8, 8, 8);
     svct_authn_result_t res;
     char a[SVCT_JWT_MAX + 1], b[SVCT_JWT_MAX + 1];
-    svct_cache_stats_t st;
+    svct_cache_stats_t st0, st;
     int64_t now = time(NULL);
     size_t la, lb;
 
     memset(&res, 0, sizeof res);
     res.token = make_token("issuer", 9);
+    is_int(svct_authn_issue(c, ring, "https://iss", "aud", &res, now, 3600, a, sizeof a), 0,
+           "no session without the tag of the store that admitted the token");
+    res.store_tag = TAG_B;
+    lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now, 3600, b, sizeof b);
+    res.store_tag = TAG_A;
+    la = svct_authn_issue(c, ring, "https://iss", "aud", &res, now, 3600, a, sizeof a);
+    ok(la > 0 && lb > 0 && strcmp(a, b), "another store, another session");
+    ok(strstr(a, ".") != NULL, "a session is signed");
+    svct_cache_get_stats(c, &st0);
     la = svct_authn_issue(c, ring, "https://iss", "aud", &res, now, 3600, a, sizeof a);
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now, 3600, b, sizeof b);
     ok(la > 0 && la == lb && !strcmp(a, b), "the same second reuses the session");
     svct_cache_get_stats(c, &st);
-    is_int(st.issued_hits, 1, "from the cache");
+    is_int(st.issued_hits - st0.issued_hits, 2, "from the cache");
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now + 1, 3600, b, sizeof b);
     ok(lb > 0 && strcmp(a, b), "a second later, a new one (new iat)");
     lb = svct_authn_issue(c, ring, "https://iss", "aud2", &res, now + 1, 3600, b, sizeof b);
@@ -336,7 +354,7 @@ static void test_issue(svct_keyring_t *ring)
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now + 1, 3600, b, sizeof b);
     ok(lb > 0 && strcmp(a, b), "after revoke-sessions, never the earlier session");
     {
-        svct_issued_key_t key = {ring, "i", "a", "id", "n", 60};
+        svct_issued_key_t key = {ring, "i", "a", "id", "n", TAG_A, 60};
         static char big[1100];
 
         memset(big, 'J', sizeof big - 1);
@@ -351,7 +369,7 @@ static void test_issue(svct_keyring_t *ring)
         /* Every part of the key is compared, not only the ones that pick
          * the slot: a table of one slot makes every key collide. */
         svct_cache_t *one = svct_cache_create(1, 1, 1);
-        svct_issued_key_t k = {ring, "iss", "aud", "id", "name", 60}, o;
+        svct_issued_key_t k = {ring, "iss", "aud", "id", "name", TAG_A, 60}, o;
         char out[64];
 
         svct_cache_issued_put(one, &k, 5, "jwt", 3);
@@ -366,6 +384,8 @@ static void test_issue(svct_keyring_t *ring)
         is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another Client ID");
         o = k, o.name = "name2";
         is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another name");
+        o = k, o.store_tag = TAG_B;
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another store");
         o = k, o.duration = 61;
         is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another duration");
         /* The parts are kept with their lengths: moving a byte from one
@@ -377,7 +397,7 @@ static void test_issue(svct_keyring_t *ring)
     {
         /* A key over 1 KB is not cached; the session is signed each time. */
         static char aud[1100];
-        svct_issued_key_t k = {ring, "i", aud, "id", "n", 60};
+        svct_issued_key_t k = {ring, "i", aud, "id", "n", TAG_A, 60};
         char out[64];
 
         memset(aud, 'a', sizeof aud - 1);
@@ -399,7 +419,7 @@ static void *worker(void *arg)
 {
     worker_t *w = arg;
     svct_session_t s;
-    svct_issued_key_t key = {NULL, "i", "a", NULL, "n", 0};
+    svct_issued_key_t key = {NULL, "i", "a", NULL, "n", TAG_A, 0};
     char jwt[64], buf[128];
     int i;
 

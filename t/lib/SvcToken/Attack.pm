@@ -104,12 +104,14 @@ PY
     return @{ decode_json($o) };
 }
 
-# Good session claims for AUD and the token T, valid for a minute.
+# Good session claims for AUD and the token T, valid for a minute, bound to
+# the store whose tag STORE is (svct_store, as in a session that store issued).
 sub valid_claims {
-    my ($aud, $t, $iss) = @_;
+    my ($aud, $t, $iss, $store) = @_;
     my $now = time;
     return { aud => [$aud], iss => $iss, iat => $now, nbf => $now, exp => $now + 60,
-             type => 'app', common_name => $t->{client_id}, sub => '' };
+             type => 'app', common_name => $t->{client_id}, sub => '',
+             defined $store ? (svct_store => $store) : () };
 }
 
 sub error_log_text {

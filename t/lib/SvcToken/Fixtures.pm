@@ -35,6 +35,9 @@ sub prepare {
         decode_json(run_cli('-f', $fx{store2}, '-t', 'SDBM', 'create', 'zeta', '--json'));
     # httpd runs as an unprivileged user when the suite runs as root.
     system('chmod', '-R', 'a+rX', $var) == 0 or die "chmod failed";
+    # mod_cache_disk's root (t/15_shared_cache.t), written by httpd's children.
+    make_path("$var/cache");
+    chmod 0777, "$var/cache";
     chmod 0600, values %{ $fx{keys} };
     # How far the tests moved the module's clocks forward, in ns (src/clock.c).
     open my $clock, '>:raw', "$var/clock" or die "$var/clock: $!";
