@@ -18,6 +18,8 @@
 #include "http_request.h"
 #include "ap_provider.h"
 #include "mod_auth.h"
+#include "apr_hash.h"
+#include "apr_lib.h"
 #include "apr_strings.h"
 
 #include <openssl/crypto.h>
@@ -30,6 +32,7 @@
 #include "jwt.h"
 #include "key.h"
 #include "lograte.h"
+#include "scope.h"
 #include "secret.h"
 #include "store_tag.h"
 
@@ -71,8 +74,13 @@ typedef struct {
     apr_int64_t session_duration;
     apr_int64_t clock_skew;
     /* Path of the outermost section that configured this module; the default
-     * audience and the cookie Path are derived from it. */
+     * audience and the cookie Path are derived from it (not from a regular
+     * expression: section_regex). */
     const char *section;
+    int section_regex;
+    /* The directory of the .htaccess file that set the audience, whose URL
+     * space the audience must lie in; NULL when httpd.conf set it. */
+    const char *audience_dir;
 } svct_dir_conf;
 
 /* The module's state of a request: the credentials taken from its headers
@@ -87,6 +95,7 @@ typedef struct {
     const char *client_id;
     const char *auth; /* "secret" or "session" */
     const char *jwt;
+    const char *audience; /* audience() */
     /* Where the admission was made: the request and its configuration, so
      * that a subrequest or internal redirect reuses it only under the same
      * settings. */
@@ -133,11 +142,13 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     conf->store_type = add->store_path ? add->store_type : base->store_type;
     conf->store_tag = add->store_path ? add->store_tag : base->store_tag;
     conf->audience = add->audience ? add->audience : base->audience;
+    conf->audience_dir = add->audience ? add->audience_dir : base->audience_dir;
     conf->session_duration =
         add->session_duration >= 0 ? add->session_duration : base->session_duration;
     conf->clock_skew = add->clock_skew >= 0 ? add->clock_skew : base->clock_skew;
     /* Outer wins: nested sections of one application share its audience. */
     conf->section = base->section ? base->section : add->section;
+    conf->section_regex = base->section ? base->section_regex : add->section_regex;
     return conf;
 }
 
@@ -151,11 +162,32 @@ static apr_int64_t dir_clock_skew(const svct_dir_conf *d)
     return d->clock_skew >= 0 ? d->clock_skew : SVCT_DEFAULT_SKEW;
 }
 
+/* Whether the directive being read is in a section matched by a regular
+ * expression (<LocationMatch>, <Location ~ ...>, ...), whose path is no
+ * path. */
+static int in_regex_section(const cmd_parms *cmd)
+{
+    const ap_directive_t *sec;
+
+    for (sec = cmd->directive ? cmd->directive->parent : NULL; sec; sec = sec->parent) {
+        const char *name = sec->directive;
+
+        if (strncasecmp(name, "<Location", 9) && strncasecmp(name, "<Directory", 10) &&
+            strncasecmp(name, "<Files", 6) && strncasecmp(name, "<Proxy", 6))
+            continue;
+        return (strlen(name) > 5 && !strcasecmp(name + strlen(name) - 5, "Match")) ||
+               (sec->args && sec->args[0] == '~' && apr_isspace(sec->args[1]));
+    }
+    return 0;
+}
+
 /* Records the section path the first time a directive of ours is seen in it. */
 static void note_section(cmd_parms *cmd, svct_dir_conf *d)
 {
-    if (!d->section && cmd->path)
+    if (!d->section && cmd->path) {
         d->section = apr_pstrdup(cmd->pool, cmd->path);
+        d->section_regex = in_regex_section(cmd);
+    }
 }
 
 static const char *check_dbm_type(cmd_parms *cmd, const char *type)
@@ -213,6 +245,9 @@ static const char *set_audience(cmd_parms *cmd, void *dconf, const char *aud)
                                        "without quotes or backslashes",
                             cmd->cmd->name);
     d->audience = aud;
+    /* Read from .htaccess (httpd's own test for NOT_IN_HTACCESS): a tenant's
+     * audience, checked against the directory's URL space per request. */
+    d->audience_dir = cmd->pool == cmd->temp_pool ? apr_pstrdup(cmd->pool, cmd->path) : NULL;
     note_section(cmd, d);
     return NULL;
 }
@@ -466,10 +501,81 @@ static void svct_child_init(apr_pool_t *pchild, server_rec *s)
         apr_pool_cleanup_register(pchild, NULL, free_cache, apr_pool_cleanup_null);
 }
 
+/* ---- the sections of httpd.conf, looked at once at start-up ---- */
+
+/* Audiences that sections of httpd.conf use, explicitly or by default, which
+ * no .htaccess may claim. Made at start-up, read-only afterwards. */
+static apr_hash_t *server_audiences;
+
+typedef int (*section_fn)(server_rec *s, const svct_dir_conf *d, const core_dir_config *core,
+                          int location, void *baton);
+
+/* Calls FN for each <Location*> and <Directory*> section of every server
+ * that holds a configuration of this module, until one returns non-zero. */
+static int for_each_section(server_rec *s, section_fn fn, void *baton)
+{
+    int i, k, rc;
+
+    for (; s; s = s->next) {
+        core_server_config *sconf = ap_get_core_module_config(s->module_config);
+        apr_array_header_t *lists[2] = {sconf->sec_url, sconf->sec_dir};
+
+        for (k = 0; k < 2; k++)
+            for (i = 0; lists[k] && i < lists[k]->nelts; i++) {
+                ap_conf_vector_t *v = APR_ARRAY_IDX(lists[k], i, ap_conf_vector_t *);
+                const svct_dir_conf *d = ap_get_module_config(v, &access_svctoken_module);
+
+                if (d && (rc = fn(s, d, ap_get_core_module_config(v), k == 0, baton)) != 0)
+                    return rc;
+            }
+    }
+    return 0;
+}
+
+/* A section matched by a regular expression has no URL scope to derive an
+ * audience from: it must name one (apachectl configtest says so). */
+static int refuse_regex_without_audience(server_rec *s, const svct_dir_conf *d,
+                                         const core_dir_config *core, int location, void *baton)
+{
+    if (!d->section_regex || d->audience || !core->r)
+        return 0;
+    ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                 SVCT_LOGNO(0505) "<%s \"%s\"> is a regular expression, from which no URL "
+                                  "scope can be derived: set ServiceTokenAudience in it",
+                 location ? "LocationMatch" : "DirectoryMatch", core->d);
+    return 1;
+}
+
+static int svct_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
+                             server_rec *s)
+{
+    return for_each_section(s, refuse_regex_without_audience, NULL) ? HTTP_INTERNAL_SERVER_ERROR
+                                                                     : OK;
+}
+
+static int note_audience(server_rec *s, const svct_dir_conf *d, const core_dir_config *core,
+                         int location, void *pool)
+{
+    const char *aud = d->audience;
+    char scope[1024];
+
+    /* A literal <Location>'s default audience is known without a request. */
+    if (!aud && location && d->section && !d->section_regex && !core->r && !core->d_is_fnmatch &&
+        s->server_hostname &&
+        svct_scope_path(d->section, d->section, NULL, NULL, scope, sizeof scope))
+        aud = apr_pstrcat(pool, "https://", s->server_hostname, scope, NULL);
+    if (aud)
+        apr_hash_set(server_audiences, aud, APR_HASH_KEY_STRING, "");
+    return 0;
+}
+
 static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                             server_rec *s)
 {
     int rc = OK, told = 0;
+
+    server_audiences = apr_hash_make(pconf);
+    for_each_section(s, note_audience, pconf);
 
     for (; s && rc == OK; s = s->next) {
         svct_server_conf *conf = ap_get_module_config(s->module_config, &access_svctoken_module);
@@ -489,20 +595,56 @@ static int is_ours(request_rec *r)
     return type && !strcasecmp(type, SVCT_AUTH_TYPE);
 }
 
+/* The URL scope of the section that configured the module for R, or NULL
+ * when it cannot be derived (src/scope.h): never "/" by default. */
 static const char *section_scope(request_rec *r, const svct_dir_conf *d)
 {
     char buf[1024];
 
-    svct_cookie_scope_path(d->section, r->uri, r->filename, buf, sizeof buf);
+    if (d->section_regex || !svct_scope_path(d->section, r->uri, r->filename, r->path_info, buf,
+                                             sizeof buf))
+        return NULL;
     return apr_pstrdup(r->pool, buf);
 }
 
-static const char *audience(request_rec *r, const svct_dir_conf *d)
+/* NULL when the audience D has from a .htaccess file is that directory's to
+ * use, else why not. */
+static const char *foreign_audience(request_rec *r, const svct_dir_conf *d)
 {
+    char scope[1024];
+
+    if (server_audiences && apr_hash_get(server_audiences, d->audience, APR_HASH_KEY_STRING))
+        return "a section of the server's configuration uses it";
+    if (!svct_scope_path(d->audience_dir, r->uri, r->filename, r->path_info, scope, sizeof scope))
+        return "the directory's URL space is not known";
+    if (!svct_scope_url_within(d->audience, r->server->server_hostname, scope))
+        return apr_pstrcat(r->pool, "it lies outside its URL space, https://",
+                           r->server->server_hostname, scope, NULL);
+    return NULL;
+}
+
+static const char *find_audience(request_rec *r, const svct_dir_conf *d)
+{
+    const char *scope, *why;
+
+    if (d->audience && d->audience_dir && (why = foreign_audience(r, d))) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0502) "ServiceTokenAudience %s in %s/.htaccess is not this "
+                                       "directory's: %s",
+                      d->audience, d->audience_dir, why);
+        return NULL;
+    }
     if (d->audience)
         return d->audience;
-    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, section_scope(r, d),
-                       NULL);
+    scope = section_scope(r, d);
+    if (!scope) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(0503) "the URL scope of %s cannot be derived from its section "
+                                       "%s: set ServiceTokenAudience there",
+                      r->uri, d->section ? d->section : "(none)");
+        return NULL;
+    }
+    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, scope, NULL);
 }
 
 static svct_req_info *state_of(request_rec *r)
@@ -514,6 +656,18 @@ static svct_req_info *state_of(request_rec *r)
         ap_set_module_config(r->request_config, &access_svctoken_module, info);
     }
     return info;
+}
+
+/* The audience of the sessions issued and accepted for R: ServiceTokenAudience
+ * or https:// + server name + the section's URL scope; once per request.
+ * NULL, logged, when there is none or it is not this section's to use. */
+static const char *audience(request_rec *r, const svct_dir_conf *d)
+{
+    svct_req_info *info = state_of(r);
+
+    if (!info->audience)
+        info->audience = find_audience(r, d);
+    return info->audience;
 }
 
 /* The credentials of the request as the client sent it, which its
@@ -574,6 +728,7 @@ static void admit(request_rec *r, const svct_dir_conf *d, const svct_record_t *t
     info->jwt = jwt;
     info->req = r;
     info->dir = d;
+    info->audience = audience(r, d);
     publish(r, info);
 }
 
@@ -606,9 +761,9 @@ static int same_settings(const svct_req_info *earlier, request_rec *r, const svc
 {
     const svct_dir_conf *e = earlier->dir;
 
-    return e && d->store_tag && e->store_tag && !strcmp(d->store_tag, e->store_tag) &&
-           dir_clock_skew(d) == dir_clock_skew(e) &&
-           !strcmp(audience(r, d), audience(earlier->req, e));
+    return e && earlier->audience && d->store_tag && e->store_tag &&
+           !strcmp(d->store_tag, e->store_tag) && dir_clock_skew(d) == dir_clock_skew(e) &&
+           !strcmp(audience(r, d), earlier->audience);
 }
 
 /* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
@@ -674,6 +829,24 @@ static int check_session(request_rec *r, const svct_dir_conf *d, const svct_serv
     return DECLINED;
 }
 
+/* The cookie Path: the section's scope, or where that is not known (a
+ * <LocationMatch> with its own audience) the request's directory, so that a
+ * browser sends the session no further than needed. NULL, logged, when even
+ * that would be "/": then no cookie is set. */
+static const char *cookie_path(request_rec *r, const svct_dir_conf *d)
+{
+    const char *scope = section_scope(r, d);
+    char dir[1024];
+
+    if (scope)
+        return scope;
+    if (svct_scope_uri_dir(r->uri, dir, sizeof dir))
+        return apr_pstrdup(r->pool, dir);
+    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+                  SVCT_LOGNO(0504) "no session cookie for %s: its Path would be \"/\"", r->uri);
+    return NULL;
+}
+
 /* Signs a new session for TOKEN and sets it as the cookie. */
 static const char *issue_session(request_rec *r, const svct_dir_conf *d,
                                  const svct_server_conf *sc, const svct_authn_result_t *res)
@@ -686,7 +859,9 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
     if (!svct_authn_issue(svct_cache, sc->keyring, sc->issuer, audience(r, d), res, now,
                           dir_session_duration(d), jwt, sizeof jwt))
         return NULL;
-    attrs.path = section_scope(r, d);
+    attrs.path = cookie_path(r, d);
+    if (!attrs.path)
+        return apr_pstrdup(r->pool, jwt); /* admitted, with no cookie */
     attrs.secure = !strcasecmp(ap_http_scheme(r), "https");
     attrs.max_age = dir_session_duration(d);
     if (!svct_cookie_build(cookie, sizeof cookie, SVCT_COOKIE, jwt, &attrs))
@@ -758,7 +933,7 @@ static int check_request(request_rec *r)
     int rc, tried_session = 0;
 
     earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
-    if (earlier && same_settings(earlier, r, d)) {
+    if (earlier && audience(r, d) && same_settings(earlier, r, d)) {
         svct_req_info *info = state_of(r);
 
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
@@ -773,6 +948,8 @@ static int check_request(request_rec *r)
                       SVCT_LOGNO(0301) "AuthType ServiceToken without ServiceTokenStore");
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (!audience(r, d))
+        return HTTP_INTERNAL_SERVER_ERROR;
 
     rc = check_session(r, d, sc, &tried_session);
     if (rc != DECLINED)
@@ -942,6 +1119,7 @@ static const authz_provider authz_ids_provider = {check_token_ids, parse_token_i
 
 static void register_hooks(apr_pool_t *p)
 {
+    ap_hook_check_config(svct_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -113,49 +113,6 @@ int svct_cookie_next(const char **pos, const char *name, const char **value, siz
     return 0;
 }
 
-/* 1 when PREFIX is S or a leading run of S's path segments. */
-static int is_path_prefix(const char *prefix, size_t plen, const char *s)
-{
-    if (strncmp(prefix, s, plen) != 0)
-        return 0;
-    return plen == 0 || prefix[plen - 1] == '/' || s[plen] == '\0' || s[plen] == '/';
-}
-
-void svct_cookie_scope_path(const char *section, const char *uri, const char *filename, char *out,
-                            size_t cap)
-{
-    size_t slen = section ? strlen(section) : 0;
-    size_t ulen = uri ? strlen(uri) : 0;
-    const char *scope = NULL;
-    size_t scope_len = 0;
-
-    /* Trailing slashes do not change what a section covers. */
-    while (slen > 1 && section[slen - 1] == '/')
-        slen--;
-    if (slen && section[0] == '/' && uri && is_path_prefix(section, slen, uri)) {
-        scope = section; /* a <Location> */
-        scope_len = slen;
-    } else if (slen && section[0] == '/' && filename && is_path_prefix(section, slen, filename)) {
-        /* A <Directory> or .htaccess: the part of the file name below the
-         * directory is the part of the URI below the scope. */
-        const char *rest = filename + slen;
-        size_t rlen = strlen(rest);
-
-        if (rlen <= ulen && memcmp(uri + ulen - rlen, rest, rlen) == 0) {
-            scope = uri;
-            scope_len = ulen - rlen;
-        }
-    }
-    while (scope_len > 1 && scope[scope_len - 1] == '/')
-        scope_len--;
-    if (!scope || scope_len == 0 || scope_len >= cap || scope[0] != '/') {
-        scope = "/";
-        scope_len = 1;
-    }
-    memcpy(out, scope, scope_len);
-    out[scope_len] = '\0';
-}
-
 /* A header name's byte as svct_header_name_matches compares it: lowercase,
  * '_' as '-'. */
 static unsigned char svct_header_fold(unsigned char c)

@@ -34,13 +34,6 @@ size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *va
  * longer than SVCT_COOKIE_MAX are skipped. */
 int svct_cookie_next(const char **pos, const char *name, const char **value, size_t *len);
 
-/* The URL path a protected section covers, for the cookie Path and the
- * default audience. SECTION is the path of the configuration section
- * (<Location> URL, or <Directory>/.htaccess directory), URI and FILENAME
- * those of the request. Writes into OUT (CAP bytes); falls back to "/". */
-void svct_cookie_scope_path(const char *section, const char *uri, const char *filename,
-                            char *out, size_t cap);
-
 /* 1 when header name NAME[0..LEN) equals WANT ignoring case and treating
  * '-' and '_' alike: how a header is spelt to slip past a scrub, or reach a
  * CGI or a backend that folds the two. */

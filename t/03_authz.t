@@ -45,7 +45,7 @@ ok t_cmp(code('/ht/', $alpha), 200, '.htaccess: Require service-token alpha admi
 ok t_cmp(code('/ht/', $gamma), 403, '.htaccess: gamma 403');
 ok t_cmp(GET('/ht/')->code, 401, '.htaccess: no credentials 401');
 my $ht = exchange('/ht/', $alpha);
-ok t_cmp(jwt_claims(session_of($ht))->{aud}[0], 'htaccess', '.htaccess ServiceTokenAudience applies');
+ok t_cmp(jwt_claims(session_of($ht))->{aud}[0], 'https://localhost/ht/api', '.htaccess ServiceTokenAudience applies');
 ok t_cmp(scalar $ht->header('Set-Cookie'), qr/Path=\/ht(;|$)/, '.htaccess: cookie Path is the directory URL');
 
 # Default audience: https:// + server name + location.

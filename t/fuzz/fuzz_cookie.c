@@ -2,7 +2,7 @@
  * libFuzzer target for the header and cookie code that runs on every
  * request before anything is authenticated: svct_cookie_next over a hostile
  * Cookie header, svct_header_name_matches (the scrub of credential headers)
- * against a reference, svct_cookie_scope_path and svct_cookie_build.
+ * against a reference, svct_scope_path and svct_cookie_build.
  *
  * Input: the first byte picks the part; the rest is the data.
  */
@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cookie.h"
+#include "scope.h"
 
 #define NAME "CF_Authorization"
 
@@ -73,20 +74,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 2: {
-        /* SECTION \0 URI \0 FILENAME */
-        const char *sec = s, *uri = NULL, *file = NULL;
+        /* SECTION \0 URI \0 FILENAME \0 PATH_INFO */
+        const char *sec = s, *uri = NULL, *file = NULL, *info = NULL;
         char out[64];
-        size_t l = strlen(sec);
+        size_t l = strlen(sec), n;
 
         if (l < len) {
             uri = sec + l + 1;
             l += strlen(uri) + 1;
-            if (l < len)
+            if (l < len) {
                 file = s + l + 1;
+                l += strlen(file) + 1;
+                if (l < len)
+                    info = s + l + 1;
+            }
         }
-        svct_cookie_scope_path(sec, uri, file, out, sizeof(out));
-        if (out[0] != '/' || strlen(out) >= sizeof(out))
+        /* A scope is "/" or a leading run of the URI's segments; never a
+         * made-up one. */
+        if (svct_scope_path(sec, uri, file, info, out, sizeof(out))) {
+            n = strlen(out);
+            if (out[0] != '/' || n >= sizeof(out) ||
+                (strcmp(out, "/") &&
+                 (strncmp(out, uri, n) || (uri[n] != '\0' && uri[n] != '/') || out[n - 1] == '/')))
+                abort();
+        } else if (out[0] != '\0') {
             abort();
+        }
         break;
     }
     case 3: {

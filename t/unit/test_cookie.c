@@ -1,5 +1,5 @@
 /* Unit tests of src/cookie.c: Set-Cookie building, Cookie parsing, header
- * name folding and the scope path of a section. */
+ * name folding. */
 #include "tap.h"
 #include "cookie.h"
 
@@ -164,31 +164,11 @@ static void test_header_names(void)
     ok(!svct_header_name_matches("CF-Access-Client-Id", 19, want), "other header");
 }
 
-static void test_scope(void)
-{
-    char out[256];
-
-    svct_cookie_scope_path("/app", "/app/x/y.html", "/srv/www/app/x/y.html", out, sizeof out);
-    is_str(out, "/app", "a <Location>");
-    svct_cookie_scope_path("/app/", "/app/", NULL, out, sizeof out);
-    is_str(out, "/app", "trailing slash dropped");
-    svct_cookie_scope_path("/srv/www/ht/", "/ht/page.html", "/srv/www/ht/page.html", out,
-                           sizeof out);
-    is_str(out, "/ht", "a <Directory>: the URL that maps to it");
-    svct_cookie_scope_path("/application", "/app/x", NULL, out, sizeof out);
-    is_str(out, "/", "not a prefix at a segment boundary: /");
-    svct_cookie_scope_path(NULL, "/x", "/y", out, sizeof out);
-    is_str(out, "/", "no section: /");
-    svct_cookie_scope_path("/srv/other", "/x", "/srv/www/x", out, sizeof out);
-    is_str(out, "/", "unrelated directory: /");
-}
-
 int main(void)
 {
     test_build();
     test_build_bytes();
     test_next();
     test_header_names();
-    test_scope();
     return done_testing();
 }
