@@ -44,12 +44,15 @@ static int uri_of_dir(const char *dir, size_t dlen, const char *uri, const char 
     const char *rest = filename + dlen;
     size_t ulen = strlen(uri), rlen = strlen(rest), plen = path_info ? strlen(path_info) : 0;
 
-    if (plen && plen <= ulen && !strcmp(uri + ulen - plen, path_info))
+    /* httpd's PATH_INFO is empty or begins a segment. */
+    if (plen && path_info[0] == '/' && plen <= ulen && !strcmp(uri + ulen - plen, path_info))
         ulen -= plen;
     if (rlen > ulen || memcmp(uri + ulen - rlen, rest, rlen) != 0)
         return 0;
     *scope_len = ulen - rlen;
-    return 1;
+    /* The scope ends where a segment does. */
+    return *scope_len == 0 || uri[*scope_len] == '/' || uri[*scope_len] == '\0' ||
+           uri[*scope_len - 1] == '/';
 }
 
 int svct_scope_path(const char *section, const char *uri, const char *filename,

@@ -43,6 +43,8 @@ static void test_path_info(void)
     scope_is("/srv/www/pi", "/pi/env.cgi/extra", "/srv/www/pi/env.cgi", NULL, NULL,
              "... which needs to be known");
     scope_is("/srv/www/pi", "/pi/env.cgi", "/srv/www/pi/env.cgi", "", "/pi", "empty PATH_INFO");
+    scope_is("/app", "///ap", "/app", "p", "///ap",
+             "PATH_INFO that begins no segment is not taken off");
 }
 
 static void test_wildcards(void)
