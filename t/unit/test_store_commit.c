@@ -233,6 +233,49 @@ static void test_sdbm_roll_forward(void)
     ok(!exists(apr_psprintf(pool, "%s.new.pag", path)), "SDBM: a stale copy is removed");
 }
 
+/* The ids a read handle notes are those of the file its DBM opened, not of
+ * whatever file the path names later (a symlink flipped, a rename). */
+static void test_file_ids(const char *type)
+{
+    const char *path = apr_psprintf(pool, "%s/ids-%s", dir, type);
+    const char *other = apr_psprintf(pool, "%s/ids2-%s", dir, type);
+    const char *file = NULL, *file2 = NULL, *ofile = NULL, *ofile2 = NULL;
+    svct_record_t a = make_record("alpha", 1), got;
+    uint64_t dev[2], ino[2];
+    struct stat before, after;
+    svct_store_t *st;
+    int n;
+
+    apr_dbm_get_usednames_ex(pool, type, path, &file, &file2);
+    apr_dbm_get_usednames_ex(pool, type, other, &ofile, &ofile2);
+    st = open_or_die(path, type, SVCT_STORE_WRITE);
+    svct_store_insert(st, &a);
+    svct_store_commit(st);
+    svct_store_close(st);
+    st = open_or_die(other, type, SVCT_STORE_WRITE); /* an empty store, committed */
+    svct_store_commit(st);
+    svct_store_close(st);
+
+    stat(file, &before);
+    st = open_or_die(path, type, SVCT_STORE_READ);
+    n = svct_store_file_ids(st, dev, ino);
+    ok(n >= 1 && dev[0] == (uint64_t)before.st_dev && ino[0] == (uint64_t)before.st_ino,
+       "%s: a reader notes the device and inode it opened", type);
+    /* Another store renamed over the path while the handle is open. */
+    if (rename(ofile, file) != 0 || (file2 != NULL && rename(ofile2, file2) != 0))
+        ok(0, "%s: rename: %s", type, strerror(errno));
+    stat(file, &after);
+    ok(after.st_ino != before.st_ino && ino[0] == (uint64_t)before.st_ino,
+       "%s: the path names another file now; the handle's ids do not follow it", type);
+    is_int(svct_store_get_by_name(st, "alpha", &got), SVCT_STORE_OK,
+           "%s: and the handle still reads the file it opened", type);
+    svct_store_close(st);
+    st = open_or_die(path, type, SVCT_STORE_WRITE);
+    svct_store_insert(st, &a);
+    is_int(svct_store_file_ids(st, dev, ino), 0, "%s: a handle writing a copy has no ids", type);
+    svct_store_close(st);
+}
+
 /* svctoken create and rotate with their output on /dev/full. */
 static void test_cli_full_output(void)
 {
@@ -294,8 +337,10 @@ int main(void)
         printf("Bail out! mkdtemp: %s\n", strerror(errno));
         return 255;
     }
-    for (i = 0; types[i] != NULL; i++)
+    for (i = 0; types[i] != NULL; i++) {
         test_commit(types[i]);
+        test_file_ids(types[i]);
+    }
     test_sdbm_roll_forward();
     test_cli_full_output();
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
