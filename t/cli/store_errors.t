@@ -134,6 +134,29 @@ store_fails('a damaged SDBM page', qr/a page of the file is damaged/, '-f', $pag
             'list');
 unlike($err, qr/No space left/, '... not "No space left on device"');
 
+# output to a full disk: create and rotate take their change back, the
+# others say that theirs is made; exit 3 and one line either way
+SKIP: {
+    skip 'no /dev/full', 13 unless -w '/dev/full';
+    my $full = "$dir/full-out";
+    svctoken('-f', $full, 'create', 'kept');
+    for my $c (['create', 'new', qr/the token's creation is undone/],
+               ['rotate', 'kept', qr/the rotation is undone/],
+               ['disable', 'kept', qr/the change itself is made/],
+               ['list', undef, qr/cannot write the output/]) {
+        my ($cmd, $arg, $says) = @$c;
+        my $rc = system(join(' ', map { "'$_'" } $CLI, '-f', $full, $cmd, defined $arg ? $arg : ())
+                        . " >/dev/full 2>'$dir/full.err'") >> 8;
+        my $e = do { local (@ARGV, $/) = ("$dir/full.err"); <> };
+        is($rc, 3, "$cmd to a full output: exit 3");
+        ok(one_line($e), "$cmd: one line") or diag $e;
+        like($e, $says, "$cmd: says what happened");
+    }
+    ($rc, $out) = svctoken('-f', $full, 'list', '--json');
+    is(join(',', map { "$_->{name}:$_->{status}" } @{ json($out) }), 'kept:disabled',
+       'no token "new"; "kept" was disabled');
+}
+
 # check: says what is wrong and how to recover
 ($rc, $out, $err) = svctoken('-f', $damaged, '-t', 'SDBM', 'check');
 is($rc, 3, 'check of a damaged store: exit 3');
