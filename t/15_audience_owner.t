@@ -13,7 +13,7 @@ use Apache::TestRequest qw(GET);
 use lib 't/lib';
 use SvcToken::Test;
 
-plan tests => 19;
+plan tests => 22;
 
 my $fx = fixtures();
 my $alpha = $fx->{tokens}{alpha};
@@ -53,4 +53,17 @@ my ($assertion) = $r->content =~ /^HTTP_CF_ACCESS_JWT_ASSERTION=(.*)$/m;
 ok t_cmp(jwt_claims($assertion)->{aud}[0], "$host/tenant/api", '... and is what the session carries');
 ok t_cmp(GET('/admin-app/', 'cf-access-token' => $assertion)->code, 401,
          'the tenant cannot use its session at /admin-app');
+
+# Legitimate too: a tenant with a store of their own and their own audience.
+my $own = "$fx->{var}/tenant-own";
+my ($rc, $out) = cli('-f', $own, 'create', 'tenant-bot', '--json');
+my $bot = JSON::PP::decode_json($out);
+system('chmod', '-R', 'a+rX', glob("$own*"));
+t_write_file($ht, "AuthType ServiceToken\nServiceTokenStore $own\n"
+                  . "ServiceTokenAudience $host/tenant/bots\nRequire service-token tenant-bot\n");
+my $t = exchange('/tenant/env.cgi', $bot);
+ok t_cmp($t->code, 200, "the tenant's own store and audience admit the tenant's token");
+ok t_cmp(GET('/tenant/env.cgi', 'cf-access-token' => session_of($t))->code, 200,
+         "... and its session, there");
+ok t_cmp(exchange('/tenant/env.cgi', $alpha)->code, 401, "... and not the server's tokens");
 unlink $ht;
