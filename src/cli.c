@@ -758,11 +758,19 @@ static int svct_cli_revoke_sessions(svct_cli_t *cli)
     return SVCT_EXIT_OK;
 }
 
+typedef struct svct_check {
+    svct_cli_t *cli;
+    json_t *problems; /* with --json; else each is printed at once */
+} svct_check_t;
+
 static void svct_cli_check_problem(void *baton, const char *problem)
 {
-    svct_cli_t *cli = baton;
+    svct_check_t *c = baton;
 
-    fprintf(cli->out, "problem: %s\n", problem);
+    if (c->problems != NULL)
+        json_array_append_new(c->problems, json_string(problem));
+    else
+        fprintf(c->cli->out, "problem: %s\n", problem);
 }
 
 /* How to get a store back, for check: svctoken replaces the store's files
@@ -774,25 +782,39 @@ static void svct_cli_check_problem(void *baton, const char *problem)
 static int svct_cli_check(svct_cli_t *cli)
 {
     int repair = (cli->opts_seen & SVCT_OPT_REPAIR) != 0, exit_rc;
+    svct_check_t check = {cli, NULL};
     svct_store_verify_t v;
     svct_store_t *st;
     svct_store_rc_t rc;
 
     if (svct_cli_open(cli, repair ? SVCT_STORE_MODIFY : SVCT_STORE_READ, &st, &exit_rc) !=
         SVCT_STORE_OK) {
-        fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
+        if (!cli->json)
+            fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
         return exit_rc;
     }
-    rc = svct_store_verify(st, repair, svct_cli_check_problem, cli, &v);
+    if (cli->json)
+        check.problems = json_array();
+    rc = svct_store_verify(st, repair, svct_cli_check_problem, &check, &v);
     if (rc == SVCT_STORE_OK && repair && v.repaired > 0)
         rc = svct_store_commit(st);
     if (rc != SVCT_STORE_OK) {
         exit_rc = svct_cli_store_error(cli, svct_store_error(st));
         svct_store_close(st);
-        fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
+        json_decref(check.problems);
+        if (!cli->json)
+            fputs("To recover: " SVCT_CHECK_RESTORE, cli->out);
         return exit_rc;
     }
     svct_store_close(st);
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "tokens", json_integer(v.tokens));
+        json_object_set_new(o, "problems", check.problems);
+        json_object_set_new(o, "repaired", json_integer(v.repaired));
+        svct_cli_json_print(cli, o);
+        return v.problems == v.repaired ? SVCT_EXIT_OK : SVCT_EXIT_STORE;
+    }
     fprintf(cli->out, "%s: %ld token%s, %ld problem%s", cli->store, v.tokens,
             v.tokens == 1 ? "" : "s", v.problems, v.problems == 1 ? "" : "s");
     if (repair)

@@ -75,8 +75,15 @@ static svct_store_rc_t svct_store_verify_key(svct_store_t *st, const char *k, si
             return rc;
         if (rc == SVCT_STORE_OK)
             return SVCT_STORE_OK;
+        /* An entry that points to a record that does not parse is that
+         * record's problem, reported with it. */
+        if (rc == SVCT_STORE_CORRUPT &&
+            svct_store_name_target(st, name, klen - namep, id) == SVCT_STORE_OK &&
+            svct_store_get_by_id(st, id, &rec) == SVCT_STORE_CORRUPT)
+            return SVCT_STORE_OK;
         svct_store_problem(st, fn, baton, &v->problems,
-                           "a name index entry (%zu bytes) points to no token of that name",
+                           "a name index entry (%" APR_SIZE_T_FMT
+                           " bytes) points to no token of that name",
                            klen - namep);
         if (!repair)
             return SVCT_STORE_OK;
@@ -89,8 +96,8 @@ static svct_store_rc_t svct_store_verify_key(svct_store_t *st, const char *k, si
         return SVCT_STORE_OK;
     }
     if (klen < metap || memcmp(k, "meta:", metap) != 0)
-        svct_store_problem(st, fn, baton, &v->problems, "a key of %zu bytes is not a store key",
-                           klen);
+        svct_store_problem(st, fn, baton, &v->problems,
+                           "a key of %" APR_SIZE_T_FMT " bytes is not a store key", klen);
     return SVCT_STORE_OK;
 }
 

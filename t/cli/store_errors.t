@@ -162,6 +162,11 @@ SKIP: {
 is($rc, 3, 'check of a damaged store: exit 3');
 like($out, qr/^problem: the record of \Q$id\E does not parse$/m, 'check names the record');
 like($out, qr/^To recover: .*check --repair/m, '... and says how to recover');
+($rc, $out, $err) = svctoken('-f', $damaged, '-t', 'SDBM', 'check', '--json');
+is($rc, 3, 'check --json of a damaged store: exit 3');
+is_deeply(json($out), { tokens => 0, repaired => 0,
+                        problems => ["the record of $id does not parse"] },
+          'check --json: one document with the problem');
 ($rc, $out, $err) = svctoken('-f', "$dir/garbage", '-t', 'DB', 'check');
 is($rc, 3, 'check of a file that is no store: exit 3');
 ok(one_line($err), 'one line on stderr') or diag $err;
@@ -177,5 +182,9 @@ store_fails('create with the wrong -t', qr/not a DBM file of type SDBM/, '-f', $
 ok(!-e "$db.pag" && !-e "$db.dir", 'no SDBM store made beside it');
 store_fails('GDBM given for an SDBM store', qr/not a DBM file of type GDBM.*an SDBM store/, '-f',
             $damaged, '-t', 'GDBM', 'list');
+
+($rc, $out) = svctoken('-f', $db, 'check', '--json');
+is($rc, 0, 'check --json of a healthy store: exit 0');
+is_deeply(json($out), { tokens => 1, repaired => 0, problems => [] }, '... and its document');
 
 done_testing();
