@@ -61,7 +61,9 @@ svct_store_rc_t svct_store_open(svct_store_t **st, const char *path, const char 
  * the store, which is flushed to disk and renamed over it (store_file.h).
  * On failure the store is as before, and the error says so; or, rarely,
  * the error says that the change is made but could not be finished. The
- * handle stays open for reading and further changes. */
+ * handle stays open for reading and further changes. A change of a DBM
+ * store costs a copy of its files (seconds for a million tokens): meant for
+ * svctoken, not for writes at request time. */
 svct_store_rc_t svct_store_commit(svct_store_t *st);
 /* Drops the writes not committed, closes the DBM and releases the lock
  * (after SVCT_STORE_VISIBLE_NS if a change was committed, see above). Also
