@@ -9,7 +9,6 @@ use Apache::Test;
 use Apache::TestUtil;
 use Apache::TestRequest qw(GET);
 use File::Path qw(make_path remove_tree);
-use Time::HiRes qw(sleep);
 use JSON::PP;
 use lib 't/lib';
 use SvcToken::Test;
@@ -31,10 +30,11 @@ sub two_stores {
     return decode_json($out);
 }
 
-# The record is cached once the store has been quiet for a second.
+# The record is cached once the store has been quiet for a second (the
+# module's clock is moved forward, not waited for).
 sub primed {
     my ($path, $t) = @_;
-    sleep 1.2;
+    advance_clock(1.2);
     my $ok = 1;
     $ok &&= exchange($path, $t)->code == 200 for 1 .. 6;
     return $ok;
@@ -42,7 +42,7 @@ sub primed {
 
 # A child re-stats the store at most every 5 ms (what svctoken itself waits
 # after a change, src/store.h): the first request after that interval.
-sub next_request { sleep 0.01; return exchange(@_)->code }
+sub next_request { advance_clock(0.01); return exchange(@_)->code }
 
 my $link = "$ENV{SVCT_VAR}/swaplink";
 my $t = two_stores($link);
