@@ -58,7 +58,7 @@ FAULT_SHIM  := $(BUILD)/fault_shim.so
 DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
-                libapache2-mod-auth-tkt
+                libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3
 
 .PHONY: all deps test test-unit test-cli test-httpd install clean demo demo-stop
 
@@ -72,12 +72,18 @@ $(LIBCORE): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard src/*.h)
+$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c mod_access_svctoken_dbd.h $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=default -I$(HTTPD_INC) -c $< -o $@
 
-$(MODULE): $(BUILD)/mod_access_svctoken.o $(LIBCORE)
-	$(CC) -shared -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
+# The mod_dbd glue of the SQL store is Apache glue too, in a file of its own.
+$(BUILD)/mod_access_svctoken_dbd.o: mod_access_svctoken_dbd.c mod_access_svctoken_dbd.h $(wildcard src/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -I$(HTTPD_INC) -c $< -o $@
+
+$(MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o $(LIBCORE)
+	$(CC) -shared -o $@ $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o \
+	    $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # The Apache::Test suite runs this build of the module: the same objects but
 # src/clock.c built with SVCT_TEST_CLOCK, so that the tests move its clocks
@@ -87,7 +93,8 @@ $(BUILD)/test/clock.o: src/clock.c src/clock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSVCT_TEST_CLOCK -c $< -o $@
 
-$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/test/clock.o $(LIBCORE)
+$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o \
+    $(BUILD)/test/clock.o $(LIBCORE)
 	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # Moves a token's times back, as if it had been made that long ago.
@@ -127,17 +134,23 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
 	else echo "all build, test and demo packages are installed"; fi
 
+# The tests of the SQL store (t/sql/, and the PostgreSQL part of the store's
+# unit tests) run against a private PostgreSQL that t/with-pg starts for the
+# run and removes after it.
+SQL_TESTS   := $(wildcard t/sql/*.t)
+WITH_PG     := t/with-pg
+
 # The whole suite: C unit tests and CLI tests under one prove run, then the
 # Apache::Test suite against a real httpd with the freshly built module.
 test: all $(UNIT_BIN) $(BACKDATE) $(FAULT_SHIM)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
-	    $(PROVE) -f $(UNIT_BIN) t/cli/*.t
+	    HTTPD=$(HTTPD_BIN) $(WITH_PG) $(PROVE) -f $(UNIT_BIN) t/cli/*.t $(SQL_TESTS)
 	$(MAKE) --no-print-directory test-httpd
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
 test-unit: $(UNIT_BIN)
-	$(PROVE) -f $(UNIT_BIN)
+	$(WITH_PG) $(PROVE) -f $(UNIT_BIN)
 
 # t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
 # the test_jwt unit binary.
@@ -293,13 +306,13 @@ $(ASAN_HTTPD):
 # t/cli/concurrency.t (hundreds of CLI runs, each with a leak check at exit)
 # is left out by default: it looks for races, which ASan does not; add it
 # with ASAN_CLI_TESTS='t/cli/*.t'.
-ASAN_CLI_TESTS ?= $(filter-out t/cli/concurrency.t,$(wildcard t/cli/*.t))
+ASAN_CLI_TESTS ?= $(filter-out t/cli/concurrency.t,$(wildcard t/cli/*.t)) t/sql/cli.t
 
 test-asan: $(ASAN_HTTPD) $(BACKDATE)
 	$(ASAN_MAKE) all $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%)
 	HTTPD=$(ASAN_HTTPD) SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
 	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/mod_access_svctoken.so \
-	    $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
+	    $(WITH_PG) $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
 
 check-asan: $(ASAN_HTTPD) $(BACKDATE)
 	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so

@@ -35,6 +35,7 @@
 #include "scope.h"
 #include "secret.h"
 #include "store_tag.h"
+#include "mod_access_svctoken_dbd.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
 #define SVCT_HDR_SESSION "cf-access-token"
@@ -62,14 +63,20 @@ typedef struct {
     apr_array_header_t *verify_key_files; /* of const char * */
     svct_keyring_t *keyring;
     const char *issuer; /* "https://" + ServerName, made in post_config */
+    /* ServiceTokenStore dbd is used here: a view of the SQL store per child
+     * (src/sql_view.h), made in child_init. Durations in seconds, -1 unset. */
+    int dbd;
+    apr_int64_t store_refresh, store_grace;
+    svct_sql_view_t *view;
 } svct_server_conf;
 
 /* Per-directory. NULL / -1 mean "not set here", so that merging inherits
  * and defaults are applied by the getters below. */
 typedef struct {
-    const char *store_path;
+    const char *store_path; /* "dbd" with STORE_DBD: the SQL store through mod_dbd */
     const char *store_type;
     const char *store_tag; /* store_tag.h: binds sessions to this store */
+    int store_dbd;
     const char *audience;
     apr_int64_t session_duration;
     apr_int64_t clock_skew;
@@ -108,6 +115,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
     svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
 
     conf->verify_key_files = apr_array_make(p, 2, sizeof(const char *));
+    conf->store_refresh = conf->store_grace = -1;
     return conf;
 }
 
@@ -121,6 +129,9 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     conf->verify_key_files = add->signing_key_file ? add->verify_key_files
                                                    : apr_array_append(p, base->verify_key_files,
                                                                       add->verify_key_files);
+    conf->dbd = add->dbd || base->dbd;
+    conf->store_refresh = add->store_refresh >= 0 ? add->store_refresh : base->store_refresh;
+    conf->store_grace = add->store_grace >= 0 ? add->store_grace : base->store_grace;
     return conf;
 }
 
@@ -141,6 +152,7 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     conf->store_path = add->store_path ? add->store_path : base->store_path;
     conf->store_type = add->store_path ? add->store_type : base->store_type;
     conf->store_tag = add->store_path ? add->store_tag : base->store_tag;
+    conf->store_dbd = add->store_path ? add->store_dbd : base->store_dbd;
     conf->audience = add->audience ? add->audience : base->audience;
     conf->audience_dir = add->audience ? add->audience_dir : base->audience_dir;
     conf->session_duration =
@@ -221,8 +233,21 @@ static const char *dbm_store_tag(cmd_parms *cmd, const char *path, const char *t
 static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
 {
     svct_dir_conf *d = dconf;
+    svct_server_conf *sc = ap_get_module_config(cmd->server->module_config,
+                                                &access_svctoken_module);
     const char *err;
 
+    if (!strcmp(path, "dbd") && !type) {
+        if ((err = svct_dbd_configure(cmd, sc->dbd)))
+            return err;
+        sc->dbd = 1;
+        d->store_path = "dbd";
+        d->store_type = NULL;
+        d->store_tag = NULL; /* the database's own, known once read (src/authn.c) */
+        d->store_dbd = 1;
+        note_section(cmd, d);
+        return NULL;
+    }
     if (type && (err = check_dbm_type(cmd, type)))
         return err;
     d->store_path = ap_server_root_relative(cmd->pool, path);
@@ -232,6 +257,7 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
     d->store_tag = dbm_store_tag(cmd, d->store_path, d->store_type);
     if (!d->store_tag)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": cannot make the tag of ", path, NULL);
+    d->store_dbd = 0;
     note_section(cmd, d);
     return NULL;
 }
@@ -331,6 +357,26 @@ static const char *check_key_file(cmd_parms *cmd, const char *file, const char *
     return NULL;
 }
 
+static const char *set_store_time(cmd_parms *cmd, void *unused, const char *arg)
+{
+    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
+                                                  &access_svctoken_module);
+    int grace = cmd->info != NULL;
+    apr_int64_t secs = 0;
+    const char *err;
+
+    if (grace && !strcmp(arg, "0")) {
+        conf->store_grace = 0;
+        return NULL;
+    }
+    if ((err = parse_duration(cmd, arg, &secs)))
+        return err;
+    if (secs < 1)
+        return apr_psprintf(cmd->pool, "%s: at least 1s", cmd->cmd->name);
+    *(grace ? &conf->store_grace : &conf->store_refresh) = secs;
+    return NULL;
+}
+
 static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *file)
 {
     svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
@@ -354,6 +400,11 @@ static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file
 static const command_rec svct_cmds[] = {
     AP_INIT_TAKE12("ServiceTokenStore", set_store, NULL, RSRC_CONF | OR_AUTHCFG,
                    "the service token file, and its DBM type (default, SDBM, GDBM, DB)"),
+    AP_INIT_TAKE1("ServiceTokenStoreRefresh", set_store_time, NULL, RSRC_CONF,
+                  "how stale a child's view of a SQL store may be, e.g. 1s (the default)"),
+    AP_INIT_TAKE1("ServiceTokenStoreGrace", set_store_time, (void *)"grace", RSRC_CONF,
+                  "how long confirmed tokens keep working while the database is down, e.g. "
+                  "5m (the default); 0 for not at all"),
     AP_INIT_TAKE1("ServiceTokenAudience", set_audience, NULL, OR_AUTHCFG,
                   "the audience (aud) of sessions issued and accepted here"),
     AP_INIT_TAKE1("ServiceTokenSessionDuration", set_session_duration, NULL, OR_AUTHCFG,
@@ -499,6 +550,14 @@ static void svct_child_init(apr_pool_t *pchild, server_rec *s)
                                       "token store");
     else
         apr_pool_cleanup_register(pchild, NULL, free_cache, apr_pool_cleanup_null);
+    for (; s; s = s->next) {
+        svct_server_conf *conf = ap_get_module_config(s->module_config, &access_svctoken_module);
+
+        if (!conf->dbd)
+            continue;
+        conf->view = svct_dbd_view(pchild, s, conf->store_refresh >= 0 ? conf->store_refresh : 1,
+                                   conf->store_grace >= 0 ? conf->store_grace : 300);
+    }
 }
 
 /* ---- the sections of httpd.conf, looked at once at start-up ---- */
@@ -582,6 +641,8 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
         conf->issuer = apr_pstrcat(pconf, "https://", s->server_hostname, NULL);
         rc = build_keyring(conf, s, &told, pconf);
+        if (rc == OK && conf->dbd)
+            rc = svct_dbd_check_server(s);
     }
     return rc;
 }
@@ -766,6 +827,29 @@ static int same_settings(const svct_req_info *earlier, request_rec *r, const svc
            !strcmp(audience(r, d), earlier->audience);
 }
 
+/* Where this request reads tokens: the DBM file, or the SQL store through
+ * this child's view of it and mod_dbd. */
+static void authn_store(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                        svct_authn_store_t *store)
+{
+    if (d->store_dbd) {
+        svct_dbd_store(r, sc->view, store);
+        return;
+    }
+    memset(store, 0, sizeof *store);
+    store->path = d->store_path;
+    store->dbmtype = d->store_type;
+    store->cache = svct_cache;
+    store->tag = d->store_tag;
+}
+
+/* The SQL store cannot be reached and this token was not confirmed within
+ * ServiceTokenStoreGrace: 503, to be tried again after the next refresh. */
+static int unavailable(request_rec *r, const svct_server_conf *sc, const svct_authn_result_t *res)
+{
+    return svct_dbd_unavailable(r, sc->store_refresh > 0 ? sc->store_refresh : 1, res);
+}
+
 /* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
  * session: logged, and credentials may still be tried) or an error status. */
 static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
@@ -774,7 +858,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     svct_jwt_expect_t expect;
     svct_session_t session;
     svct_authn_result_t res;
-    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache, d->store_tag};
+    svct_authn_store_t store;
     svct_authn_rc_t rc;
     const char *why;
 
@@ -788,11 +872,15 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
                       SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
         return DECLINED;
     }
+    authn_store(r, d, sc, &store);
     rc = svct_authn_session(&store, &session, expect.now, r->pool, &res);
     if (rc == SVCT_AUTHN_STORE_ERROR) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0102) "%s", res.store_error);
         return HTTP_INTERNAL_SERVER_ERROR;
     }
+    if (rc == SVCT_AUTHN_UNAVAILABLE)
+        return unavailable(r, sc, &res);
+    svct_dbd_note_outage(r, &res);
     if (rc != SVCT_AUTHN_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
@@ -873,20 +961,24 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
 static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
                         const char *id, const char *secret)
 {
-    svct_authn_store_t store = {d->store_path, d->store_type, svct_cache, d->store_tag};
+    svct_authn_store_t store;
     svct_authn_result_t res;
     svct_authn_rc_t rc;
     const char *jwt;
     uint64_t n;
 
+    authn_store(r, d, sc, &store);
     rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
                            apr_time_sec(r->request_time), r->pool, &res);
     switch (rc) {
     case SVCT_AUTHN_OK:
+        svct_dbd_note_outage(r, &res);
         break;
     case SVCT_AUTHN_STORE_ERROR:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0201) "%s", res.store_error);
         return HTTP_INTERNAL_SERVER_ERROR;
+    case SVCT_AUTHN_UNAVAILABLE:
+        return unavailable(r, sc, &res);
     case SVCT_AUTHN_MALFORMED_ID:
         /* The value is client input of any length: it is not logged. */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,

@@ -36,6 +36,11 @@
 # (32), BENCH_THREADS (1 pinned, else 2), BENCH_TOKENS (1000000),
 # BENCH_RSS_REQUESTS (1000000), BENCH_RSS_WARMUP (as many), BENCH_PORT (first port, 18080), BENCH_PIN
 # (1), BENCH_CASES (a subset, by name).
+#
+# exchange-pg and session-pg are exchange and session-es256 on the SQL store:
+# a private PostgreSQL (t/with-pg) read through mod_dbd as a SELECT-only
+# role. The database logs every statement it runs, and the bench reports how
+# many each of them made, beside the requests it sent.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,8 +68,15 @@ PORT0=${BENCH_PORT:-18080}
 MODS=/usr/lib/apache2/modules
 
 ALL_CASES="baseline exchange session-hs256 session-es256 exchange-1m session-1m
-           dbm-sha1 dbm-bcrypt auth-tkt baseline-again"
+           exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again"
 CASES=$(echo ${BENCH_CASES:-$ALL_CASES}) # one line, one space between names
+
+# The -pg cases need a database: run again under t/with-pg, which starts a
+# private PostgreSQL for the run and removes it afterwards.
+case " $CASES " in *-pg\ *)
+    if [ -z "${SVCT_PG_DIR:-}" ]; then exec "$root/t/with-pg" bash "$0" "$@"; fi ;;
+esac
+pg_sql() { perl -I"$root/t/lib" -MSvcToken::Pg -e 'print SvcToken::Pg->shared->psql(@ARGV)' "$@"; }
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -110,6 +122,18 @@ SECRETM=$(json client_secret < "$big.json")
 BULK_SECRET=$(json bulk_secret < "$big.json")
 GEN_SECS=$(cat "$big.gen-seconds" 2>/dev/null || echo "?")
 
+# The SQL store holds the same token as one.db (moved there with export and
+# import, so its secret works unchanged). Every statement is logged, with the
+# case (application_name) that ran it.
+if [ -n "${SVCT_PG_DIR:-}" ]; then
+    pg_sql 'DROP TABLE IF EXISTS svctoken_tokens, svctoken_state' svctoken
+    "$CLI" --dbd "$SVCT_PG_DBD" init >/dev/null
+    "$CLI" -f "$B/one.db" export | "$CLI" --dbd "$SVCT_PG_DBD" import >/dev/null
+    pg_sql "ALTER SYSTEM SET log_statement = 'all'"
+    pg_sql "ALTER SYSTEM SET log_line_prefix = '%m [%p] app=%a '"
+    pg_sql 'SELECT pg_reload_conf()' >/dev/null
+fi
+
 htdbm -cbs "$B/users-sha1.db" bench benchpass >/dev/null 2>&1
 htdbm -cbB "$B/users-bcrypt.db" bench benchpass >/dev/null 2>&1
 BASIC="Authorization: Basic $(printf 'bench:benchpass' | base64)"
@@ -143,6 +167,21 @@ case_conf() { # CASE -> the lines of the case
         cat <<EOF
 <Location /p/>
     Require all granted
+</Location>
+EOF
+        ;;
+    exchange-pg | session-pg)
+        cat <<EOF
+LoadModule dbd_module $MODS/mod_dbd.so
+LoadModule access_svctoken_module $MODULE
+DBDriver pgsql
+DBDParams "${SVCT_PG_READER_DBD#pgsql:} application_name=$1"
+ServiceTokenSigningKey $B/es256.pem
+<Location /p/>
+    AuthType ServiceToken
+    ServiceTokenStore dbd
+    ServiceTokenAudience bench
+    Require service-token
 </Location>
 EOF
         ;;
@@ -247,7 +286,7 @@ trap stop_all EXIT
 
 headers_of() { # CASE -> wrk -H arguments, one per line
     case "$1" in
-    exchange) printf '%s\n' "CF-Access-Client-Id: $ID1" "CF-Access-Client-Secret: $SECRET1" ;;
+    exchange | exchange-pg) printf '%s\n' "CF-Access-Client-Id: $ID1" "CF-Access-Client-Secret: $SECRET1" ;;
     exchange-1m) printf '%s\n' "CF-Access-Client-Id: $IDM" "CF-Access-Client-Secret: $SECRETM" ;;
     session-*) printf '%s\n' "Cookie: CF_Authorization=$(cat "$B/run/$1.jwt")" ;;
     dbm-*) printf '%s\n' "$BASIC" ;;
@@ -311,6 +350,8 @@ run_wrk() { # CASE SECONDS -> "req/s requests cpu-seconds wall-seconds" (empty w
     out=$("${ON_CLIENT[@]}" wrk -t"$THREADS" -c"$CONNS" -d"${s}s" "${args[@]}" \
         "http://127.0.0.1:$(port_of "$c")/p/index.html" 2>&1) || true
     t1=$(cpu_ticks "$c")
+    # Requests sent to each case, for the statement count of the -pg cases.
+    awk '/ requests in / {print $1}' <<<"$out" >> "$B/run/$c.requests"
     # A read error or two is wrk closing its connections at the end; an
     # answer that is not 2xx/3xx, a refused connection or a timeout is not.
     if grep -q 'Non-2xx' <<<"$out" ||
@@ -325,6 +366,7 @@ run_wrk() { # CASE SECONDS -> "req/s requests cpu-seconds wall-seconds" (empty w
         END {printf "%s %d %.2f %.2f\n", r, n, dt / hz, w}' <<<"$out"
 }
 
+rm -f "$B"/run/*.requests
 log "warming up..."
 for c in $CASES; do run_wrk "$c" 1 >/dev/null; done
 declare -A results ratios cpu busy
@@ -444,6 +486,25 @@ if [ "$RSSREQ" -gt 0 ] && has exchange-1m; then
     if has baseline; then rss_run baseline; fi
 fi
 
+# ---- statements the -pg cases ran on the database ----
+# Counted from PostgreSQL's log once httpd is stopped (its connections closed,
+# the log complete): per case, the state reads (at most one per child per
+# ServiceTokenStoreRefresh, 1 s, while requests come) and token reads (one per
+# child per token it has not read).
+pg_lines=()
+if [ -n "${SVCT_PG_DIR:-}" ]; then
+    stop_all
+    started=""
+    for c in exchange-pg session-pg; do
+        has "$c" || continue
+        sent=$(awk '{n += $1} END {print n + 0}' "$B/run/$c.requests" 2>/dev/null || echo 0)
+        st=$(grep -c "app=$c .*execute svctoken_state" "$SVCT_PG_DIR/log" || true)
+        tk=$(grep -c "app=$c .*execute svctoken_by_id" "$SVCT_PG_DIR/log" || true)
+        pg_lines+=("$(printf '%s: %d requests, %d database statements (%d state reads, %d token reads)' \
+            "$c" "$sent" $((st + tk)) "$st" "$tk")")
+    done
+fi
+
 # ---- the table ----
 echo
 echo "mod_access_svctoken bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs: $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
@@ -465,6 +526,8 @@ has baseline-again && echo "baseline-again: a second no-auth httpd, configured a
 is from 1.000 is the error of this run's measurement."
 echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"
 for l in "${rss_lines[@]}"; do echo "$l"; done
+for l in "${pg_lines[@]}"; do echo "$l"; done
+[ ${#pg_lines[@]} = 0 ] || echo "(goal: one state read per child per second of load, one token read per child)"
 
 # ---- the targets ----
 echo
@@ -483,5 +546,9 @@ has exchange-1m && has exchange &&
     target "exchange, 1M-token store / 1-token store" "$(ratio "${rmed[exchange-1m]}" "${rmed[exchange]}")" ">=" 0.95
 has session-1m && has session-es256 &&
     target "session, 1M-token store / 1-token store" "$(ratio "${rmed[session-1m]}" "${rmed[session-es256]}")" ">=" 0.95
+has exchange-pg && has exchange &&
+    target "exchange, PostgreSQL store / DBM store" "$(ratio "${rmed[exchange-pg]}" "${rmed[exchange]}")" ">=" 0.97
+has session-pg && has session-es256 &&
+    target "session, PostgreSQL store / DBM store" "$(ratio "${rmed[session-pg]}" "${rmed[session-es256]}")" ">=" 0.97
 [ -n "$RSS_GROWTH" ] && target "exchange-1m peak RSS growth, $RSS_OF requests (kB)" "$RSS_GROWTH" "<=" 1024
 exit 0

@@ -8,8 +8,11 @@
 
 #include <string.h>
 
+#include <apr_strings.h>
+
 #include "secret.h"
 #include "store.h"
+#include "store_tag.h"
 
 const char *svct_authn_reason(svct_authn_rc_t rc)
 {
@@ -34,6 +37,8 @@ const char *svct_authn_reason(svct_authn_rc_t rc)
         return "issued by another token store";
     case SVCT_AUTHN_STORE_ERROR:
         return "token store unavailable";
+    case SVCT_AUTHN_UNAVAILABLE:
+        return "token database unreachable";
     }
     return "unknown";
 }
@@ -63,6 +68,27 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
     svct_store_rc_t rc;
     int stamped = 0;
 
+    if (store->connect) {
+        const char *why = NULL;
+        int log_it = 0;
+        svct_view_rc_t vrc;
+
+        if (!store->view) {
+            out->store_error = "no view of the token database in this process (out of memory)";
+            return SVCT_AUTHN_STORE_ERROR;
+        }
+        vrc = svct_sql_view_token(store->view, store->now_us, client_id, store->connect,
+                                  store->connect_baton, p, &out->token, &out->revoked_before, &why,
+                                  &log_it);
+        if (vrc == SVCT_VIEW_OK) {
+            out->store_error = log_it ? why : NULL; /* admitted within the grace */
+            return SVCT_AUTHN_OK;
+        }
+        if (vrc == SVCT_VIEW_NOTFOUND)
+            return SVCT_AUTHN_UNKNOWN_ID;
+        out->store_error = log_it ? why : NULL;
+        return SVCT_AUTHN_UNAVAILABLE;
+    }
     if (store->cache)
         cs = svct_cache_store(store->cache, store->path, store->dbmtype, p);
     if (cs && svct_cache_store_recent_stamp(cs, &stamp) == 0) {
@@ -96,6 +122,22 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
     return rc == SVCT_STORE_OK ? SVCT_AUTHN_OK : SVCT_AUTHN_STORE_ERROR;
 }
 
+/* The tag of the store (store_tag.h): a DBM store's, made from its path at
+ * configuration; a SQL store's, from the identity the database keeps
+ * (svctoken_state.store_id, made by svctoken init), so every server that
+ * reads the same database has the same tag. NULL while it is not known. */
+static const char *store_tag_of(const svct_authn_store_t *store, apr_pool_t *p)
+{
+    char id[SVCT_SQL_STORE_ID_MAX + 1], tag[SVCT_STORE_TAG_LEN + 1];
+
+    if (!store->connect)
+        return store->tag;
+    if (!store->view || svct_sql_view_store_id(store->view, id, sizeof id) != 0 ||
+        svct_store_tag(id, strlen(id), tag) != 0)
+        return NULL;
+    return apr_pstrdup(p, tag);
+}
+
 static svct_authn_rc_t token_usable(const svct_record_t *token, int64_t now)
 {
     switch (svct_record_status(token, now)) {
@@ -126,7 +168,7 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
     if (!svct_secret_valid(secret, secret_len) ||
         !svct_record_secret_matches(&out->token, secret, secret_len, now))
         return SVCT_AUTHN_BAD_SECRET;
-    out->store_tag = store->tag;
+    out->store_tag = store_tag_of(store, p);
     return token_usable(&out->token, now);
 }
 
@@ -137,10 +179,17 @@ svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store, const svct_s
 
     memset(out, 0, sizeof *out);
     /* Before the store is read: a session of another store is no concern
-     * of this one, whatever record it holds under that Client ID. */
-    if (!store->tag || strcmp(session->store_tag, store->tag) != 0)
+     * of this one, whatever record it holds under that Client ID. A SQL
+     * store's tag is known once its state has been read: then the record
+     * is read first, and the tag still decides before anything else. */
+    if (!store->connect && (!store->tag || strcmp(session->store_tag, store->tag) != 0))
         return SVCT_AUTHN_FOREIGN_STORE;
     rc = load_token(store, session->client_id, p, out);
+    if (store->connect && rc != SVCT_AUTHN_UNAVAILABLE && rc != SVCT_AUTHN_STORE_ERROR) {
+        const char *tag = store_tag_of(store, p);
+        if (!tag || strcmp(session->store_tag, tag) != 0)
+            return SVCT_AUTHN_FOREIGN_STORE;
+    }
     if (rc != SVCT_AUTHN_OK)
         return rc;
     rc = token_usable(&out->token, now);

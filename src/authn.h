@@ -14,6 +14,7 @@
 #include "jwt.h"
 #include "key.h"
 #include "record.h"
+#include "sql_view.h"
 
 typedef enum {
     SVCT_AUTHN_OK = 0,
@@ -26,7 +27,8 @@ typedef enum {
     SVCT_AUTHN_REVOKED, /* session issued before `svctoken revoke-sessions` */
     SVCT_AUTHN_FOREIGN_STORE, /* session issued by another store (store_tag.h), or
                                * by a version that did not bind sessions to stores */
-    SVCT_AUTHN_STORE_ERROR
+    SVCT_AUTHN_STORE_ERROR,
+    SVCT_AUTHN_UNAVAILABLE /* a SQL store is out of reach (sql_view.h): answer 503 */
 } svct_authn_rc_t;
 
 /* Where the tokens live. */
@@ -35,13 +37,24 @@ typedef struct svct_authn_store {
     const char *dbmtype; /* NULL: "default" */
     svct_cache_t *cache; /* NULL: read the store on every call */
     const char *tag;     /* svct_store_tag() of the store: the sessions it vouches for */
+    /* A SQL store instead: read through this child's VIEW, which calls
+     * CONNECT(CONNECT_BATON) when it must reach the database; NOW_US is the
+     * request's time. PATH, CACHE and TAG are then unused: the tag is that
+     * of the database's own identity (svct_sql_view_store_id). */
+    svct_sql_view_t *view;
+    svct_sql_connect_fn connect;
+    void *connect_baton;
+    int64_t now_us;
 } svct_authn_store_t;
 
 typedef struct svct_authn_result {
     svct_record_t token;    /* the token, when it was found */
     int64_t revoked_before; /* sessions with iat below this are refused */
-    const char *store_error; /* one line, for SVCT_AUTHN_STORE_ERROR */
-    const char *store_tag;   /* the tag of the store that admitted the secret */
+    /* One line, for SVCT_AUTHN_STORE_ERROR. From a SQL store, also with
+     * SVCT_AUTHN_UNAVAILABLE or even SVCT_AUTHN_OK (admitted within the
+     * grace) when this request should log the outage: once a minute. */
+    const char *store_error;
+    const char *store_tag; /* the tag of the store that admitted the secret */
 } svct_authn_result_t;
 
 /* A short reason for the error log, e.g. "unknown client id". */

@@ -24,8 +24,10 @@
 #include "record.h"
 #include "secret.h"
 #include "store.h"
+#include "transfer.h"
 
-#define SVCT_USAGE "usage: svctoken [-f STORE] [-t DBMTYPE] COMMAND [ARGS] [--json]"
+#define SVCT_USAGE                                                                                 \
+    "usage: svctoken [-f STORE [-t DBMTYPE] | --dbd DRIVER:PARAMS] COMMAND [ARGS] [--json]"
 #define SVCT_DEFAULT_DURATION "1y"
 
 static const char svct_help[] =
@@ -33,6 +35,9 @@ static const char svct_help[] =
                "\n"
                "Manages the service tokens of mod_access_svctoken. STORE defaults to\n"
                "$SVCTOKEN_STORE; DBMTYPE is default, SDBM, GDBM or DB (as AuthDBMType).\n"
+               "A SQL store is given as --dbd DRIVER:PARAMS (default $SVCTOKEN_DBD), e.g.\n"
+               "'pgsql:host=db1 dbname=svctoken user=svctoken' or\n"
+               "'sqlite3:/var/lib/svctoken/tokens.sqlite'.\n"
                "\n"
                "Commands:\n"
                "  create NAME [--duration D]         new token; its Client Secret is shown\n"
@@ -48,6 +53,13 @@ static const char svct_help[] =
                "  revoke-sessions                    refuse every session issued until now\n"
                "  check [--repair]                   verify the store and its name index;\n"
                "                                     --repair rebuilds the index\n"
+               "  init                               create the store (the tables of a SQL\n"
+               "                                     store; once per database)\n"
+               "  export                             every token as JSON lines, with the\n"
+               "                                     hashes of its secrets (never a secret)\n"
+               "  import [--replace]                 read export's lines into this store;\n"
+               "                                     tokens that exist refuse it all unless\n"
+               "                                     --replace\n"
                "  keygen [--alg ALG] --out FILE      signing key for ServiceTokenSigningKey;\n"
                "                                     ALG is ES256 (default), RS256, EdDSA\n"
                "                                     or HS256\n"
@@ -55,6 +67,7 @@ static const char svct_help[] =
                "Options:\n"
                "  -f STORE      the token store\n"
                "  -t DBMTYPE    its DBM type\n"
+               "  --dbd D:P     a SQL store instead (driver pgsql or sqlite3)\n"
                "  --json        print one JSON document\n"
                "  -h, --help    this text\n"
                "\n"
@@ -67,13 +80,15 @@ enum {
     SVCT_OPT_GRACE = 1 << 1,
     SVCT_OPT_ALG = 1 << 2,
     SVCT_OPT_OUT = 1 << 3,
-    SVCT_OPT_REPAIR = 1 << 4
+    SVCT_OPT_REPAIR = 1 << 4,
+    SVCT_OPT_REPLACE = 1 << 5
 };
 
 typedef struct svct_cli {
     apr_pool_t *pool;
     FILE *out, *err;
     const char *store, *dbmtype;
+    const char *dbd; /* a SQL store, "DRIVER:PARAMS" */
     int json;
     const char *duration, *grace, *alg, *outfile;
     unsigned opts_seen;
@@ -194,12 +209,7 @@ static int svct_cli_store_rc(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t 
 /* T as RFC 3339 UTC in BUF (32 bytes), which is returned. */
 static const char *svct_fmt_time(int64_t t, char *buf)
 {
-    struct tm tm;
-    time_t tt = (time_t)t;
-
-    if (gmtime_r(&tt, &tm) == NULL || strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-        return "?";
-    return buf;
+    return svct_time_format(t, buf);
 }
 
 static const char *svct_cli_time(svct_cli_t *cli, int64_t t)
@@ -243,7 +253,10 @@ static svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, sv
     const char *msg = NULL;
     svct_store_rc_t rc;
 
-    rc = svct_store_open(st, cli->store, cli->dbmtype, mode, cli->pool, &msg);
+    if (cli->dbd != NULL)
+        rc = svct_store_open_dbd(st, cli->dbd, mode, cli->pool, &msg);
+    else
+        rc = svct_store_open(st, cli->store, cli->dbmtype, mode, cli->pool, &msg);
     if (rc != SVCT_STORE_OK)
         *exit_rc = svct_cli_store_error(cli, msg);
     return rc;
@@ -863,6 +876,74 @@ static int svct_cli_keygen(svct_cli_t *cli)
     return SVCT_EXIT_OK;
 }
 
+static int svct_cli_init(svct_cli_t *cli)
+{
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int exit_rc;
+
+    if (svct_cli_open(cli, SVCT_STORE_INIT, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_store_commit(st);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
+        svct_store_close(st);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "initialised", json_true());
+        svct_cli_json_print(cli, o);
+    } else {
+        fputs("The token store is ready.\n", cli->out);
+    }
+    return SVCT_EXIT_OK;
+}
+
+static int svct_cli_export(svct_cli_t *cli)
+{
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int exit_rc;
+
+    if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_export(st, cli->out);
+    exit_rc = rc == SVCT_STORE_OK ? SVCT_EXIT_OK : svct_cli_store_rc(cli, st, rc, NULL);
+    svct_store_close(st);
+    return exit_rc;
+}
+
+static int svct_cli_import(svct_cli_t *cli)
+{
+    svct_store_t *st;
+    svct_import_rc_t rc;
+    const char *why = NULL;
+    int exit_rc, count = 0;
+
+    if (svct_cli_open(cli, SVCT_STORE_WRITE, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_import(st, stdin, (cli->opts_seen & SVCT_OPT_REPLACE) != 0, cli->pool, &count, &why);
+    if (rc == SVCT_IMPORT_OK && svct_store_commit(st) != SVCT_STORE_OK)
+        rc = SVCT_IMPORT_STORE;
+    if (rc == SVCT_IMPORT_STORE)
+        exit_rc = svct_cli_store_error(cli, svct_store_error(st));
+    svct_store_close(st);
+    if (rc == SVCT_IMPORT_STORE)
+        return exit_rc;
+    if (rc == SVCT_IMPORT_REFUSED)
+        return svct_cli_refuse(cli, "%s", svct_shown(cli->pool, why));
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "imported", json_integer(count));
+        svct_cli_json_print(cli, o);
+    } else {
+        fprintf(cli->out, "Imported %d token%s.\n", count, count == 1 ? "" : "s");
+    }
+    return SVCT_EXIT_OK;
+}
+
 static const svct_command_t svct_commands[] = {
     {"create", 1, SVCT_OPT_DURATION, 1, svct_cli_create},
     {"list", 0, 0, 1, svct_cli_list},
@@ -875,6 +956,9 @@ static const svct_command_t svct_commands[] = {
     {"revoke-sessions", 0, 0, 1, svct_cli_revoke_sessions},
     {"check", 0, SVCT_OPT_REPAIR, 1, svct_cli_check},
     {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
+    {"init", 0, 0, 1, svct_cli_init},
+    {"export", 0, 0, 1, svct_cli_export},
+    {"import", 0, SVCT_OPT_REPLACE, 1, svct_cli_import},
 };
 
 static const struct {
@@ -885,12 +969,15 @@ static const struct {
     {"--grace", SVCT_OPT_GRACE},
     {"--alg", SVCT_OPT_ALG},
     {"--out", SVCT_OPT_OUT},
+    {"--dbd", 0},
 };
 
 static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
 {
     cli->opts_seen |= flag;
-    if (flag == SVCT_OPT_DURATION)
+    if (flag == 0)
+        cli->dbd = value;
+    else if (flag == SVCT_OPT_DURATION)
         cli->duration = value;
     else if (flag == SVCT_OPT_GRACE)
         cli->grace = value;
@@ -904,7 +991,8 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
 {
     svct_cli_t cli;
     const svct_command_t *cmd = NULL;
-    const char *cmdname = NULL;
+    const char *cmdname = NULL, *dbd_env = getenv("SVCTOKEN_DBD");
+    int store_given = 0;
     int i, rc, opts_done = 0;
     size_t c;
 
@@ -940,12 +1028,17 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
                 cli.opts_seen |= SVCT_OPT_REPAIR;
                 continue;
             }
+            if (strcmp(a, "--replace") == 0) {
+                cli.opts_seen |= SVCT_OPT_REPLACE;
+                continue;
+            }
             if (strcmp(a, "-f") == 0 || strcmp(a, "-t") == 0) {
                 if (i + 1 >= argc)
                     return svct_cli_usage(err, "option %s needs a value", a);
-                if (a[1] == 'f')
+                if (a[1] == 'f') {
                     cli.store = argv[++i];
-                else
+                    store_given = 1;
+                } else
                     cli.dbmtype = argv[++i];
                 continue;
             }
@@ -993,11 +1086,29 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
                 return svct_cli_usage(err, "%s does not take %s", cmd->name,
                                       svct_value_opts[c].name);
     }
+    if (cli.opts_seen & ~cmd->opts & SVCT_OPT_REPLACE)
+        return svct_cli_usage(err, "%s does not take --replace", cmd->name);
     if ((cmd->opts & SVCT_OPT_OUT) && (cli.outfile == NULL || *cli.outfile == '\0'))
         return svct_cli_usage(err, "%s needs --out FILE", cmd->name);
-    if (cmd->needs_store) {
+    /* -f and --dbd name one store each: never both. From the environment,
+     * a flag of either kind wins over the other's variable. */
+    if (cli.dbd != NULL && store_given)
+        return svct_cli_usage(err, "give either -f STORE or --dbd DRIVER:PARAMS, not both");
+    if (cli.dbd != NULL && cli.dbmtype != NULL)
+        return svct_cli_usage(err, "-t DBMTYPE is for a DBM store, not for --dbd");
+    if (cli.dbd == NULL && !store_given && dbd_env != NULL && *dbd_env != '\0') {
+        if (cli.store != NULL && *cli.store != '\0')
+            return svct_cli_usage(err, "both SVCTOKEN_STORE and SVCTOKEN_DBD are set: give -f "
+                                       "or --dbd");
+        cli.dbd = dbd_env;
+    }
+    if (cli.dbd != NULL && cmd->needs_store) {
+        if (*cli.dbd == '\0')
+            return svct_cli_usage(err, "--dbd needs DRIVER:PARAMS");
+    } else if (cmd->needs_store) {
         if (cli.store == NULL || *cli.store == '\0')
-            return svct_cli_usage(err, "no token store: give -f STORE or set SVCTOKEN_STORE");
+            return svct_cli_usage(err, "no token store: give -f STORE or --dbd DRIVER:PARAMS, "
+                                       "or set SVCTOKEN_STORE or SVCTOKEN_DBD");
         if (svct_store_type_name(cli.dbmtype) == NULL)
             return svct_cli_usage(err, "unknown DBM type \"%s\" (use default, SDBM, GDBM or DB)",
                                   svct_shown(p, cli.dbmtype));

@@ -28,6 +28,7 @@
 #include "decimal.h"
 #include "store.h"
 #include "store_dbm.h"
+#include "store_sql.h"
 
 const char *svct_store_type_name(const char *dbmtype)
 {
@@ -449,6 +450,8 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
             *err = "no token store given";
         return SVCT_STORE_EIO;
     }
+    if (mode == SVCT_STORE_INIT)
+        mode = SVCT_STORE_WRITE;
     if (type == NULL) {
         if (err != NULL)
             *err = apr_psprintf(p,
@@ -520,6 +523,56 @@ svct_store_rc_t svct_store_open(svct_store_t **stp, const char *path, const char
     return SVCT_STORE_OK;
 }
 
+/* ---- the SQL store: every call of a handle with SQL goes to store_sql.c ---- */
+
+static svct_store_rc_t svct_store_sql_rc(svct_store_t *st, svct_sql_rc_t rc)
+{
+    switch (rc) {
+    case SVCT_SQL_OK:
+        return SVCT_STORE_OK;
+    case SVCT_SQL_NOTFOUND:
+        return SVCT_STORE_NOTFOUND;
+    case SVCT_SQL_EXISTS:
+        return SVCT_STORE_EXISTS;
+    case SVCT_SQL_CORRUPT:
+        return SVCT_STORE_CORRUPT;
+    case SVCT_SQL_EIO:
+        break;
+    }
+    return SVCT_STORE_EIO;
+}
+
+svct_store_rc_t svct_store_open_dbd(svct_store_t **stp, const char *spec, svct_store_mode_t mode,
+                                    apr_pool_t *p, const char **err)
+{
+    apr_pool_t *sp;
+    svct_store_t *st;
+    const char *msg = NULL;
+
+    *stp = NULL;
+    if (apr_pool_create(&sp, p) != APR_SUCCESS) {
+        if (err != NULL)
+            *err = "out of memory";
+        return SVCT_STORE_EIO;
+    }
+    st = apr_pcalloc(sp, sizeof(*st));
+    st->pool = sp;
+    st->lockfd = -1;
+    st->mode = mode;
+    st->writer = mode != SVCT_STORE_READ;
+    st->path = "";
+    st->error = "";
+    if (svct_sql_open(&st->sql, spec, st->writer, mode == SVCT_STORE_INIT, sp, &msg) !=
+        SVCT_SQL_OK) {
+        if (err != NULL)
+            *err = apr_pstrdup(p, msg);
+        apr_pool_destroy(sp);
+        return SVCT_STORE_EIO;
+    }
+    *stp = st;
+    return SVCT_STORE_OK;
+}
+
 svct_store_rc_t svct_store_commit(svct_store_t *st)
 {
     char err[512];
@@ -527,6 +580,8 @@ svct_store_rc_t svct_store_commit(svct_store_t *st)
 
     if (st == NULL)
         return SVCT_STORE_EIO;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_commit(st->sql));
     if (!st->on_copy)
         return st->dbm != NULL
                    ? SVCT_STORE_OK
@@ -562,6 +617,8 @@ void svct_store_close(svct_store_t *st)
 
 const char *svct_store_error(const svct_store_t *st)
 {
+    if (st != NULL && st->sql != NULL && (st->error == NULL || *st->error == '\0'))
+        return svct_sql_error(st->sql);
     return st != NULL && st->error != NULL ? st->error : "";
 }
 
@@ -571,6 +628,8 @@ svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, sv
     size_t idlen, klen, vlen = 0;
     svct_record_t r;
     svct_store_rc_t rc;
+    if (st != NULL && st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_get(st->sql, 0, client_id, rec));
 
     if (st == NULL || client_id == NULL || rec == NULL)
         return SVCT_STORE_NOTFOUND;
@@ -614,6 +673,8 @@ svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_
     size_t namelen;
     svct_record_t r;
     svct_store_rc_t rc;
+    if (st != NULL && st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_get(st->sql, 1, name, rec));
 
     if (st == NULL || name == NULL || rec == NULL)
         return SVCT_STORE_NOTFOUND;
@@ -656,6 +717,8 @@ svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
     size_t klen, vlen, namelen;
     svct_record_t old;
     svct_store_rc_t rc;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_insert(st->sql, rec));
 
     if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
         return rc;
@@ -693,6 +756,8 @@ svct_store_rc_t svct_store_update(svct_store_t *st, const svct_record_t *rec)
     size_t klen, vlen;
     svct_record_t old;
     svct_store_rc_t rc;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_update(st->sql, rec));
 
     if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
         return rc;
@@ -714,6 +779,8 @@ svct_store_rc_t svct_store_delete(svct_store_t *st, const svct_record_t *rec)
     size_t klen, namelen;
     svct_record_t old;
     svct_store_rc_t rc;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_delete(st->sql, rec));
 
     if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
         return rc;
@@ -742,6 +809,13 @@ svct_store_rc_t svct_store_get_revoked_before(svct_store_t *st, int64_t *when)
     size_t len = 0;
     int64_t v = 0;
     svct_store_rc_t rc;
+    if (st->sql != NULL) {
+        svct_sql_state_t state;
+        rc = svct_store_sql_rc(st, svct_sql_get_state(st->sql, &state));
+        if (rc == SVCT_STORE_OK)
+            *when = state.revoked_before;
+        return rc;
+    }
 
     rc = svct_store_fetch(st, SVCT_KEY_REVOKED, strlen(SVCT_KEY_REVOKED), val, sizeof(val), &len);
     if (rc == SVCT_STORE_NOTFOUND) {
@@ -766,6 +840,8 @@ svct_store_rc_t svct_store_set_revoked_before(svct_store_t *st, int64_t when)
 {
     char val[24];
     svct_store_rc_t rc;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_set_revoked_before(st->sql, when));
 
     if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
         return rc;
@@ -782,6 +858,8 @@ svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, voi
     apr_status_t rv;
     svct_store_rc_t rc = SVCT_STORE_OK;
     size_t plen = strlen(SVCT_KEY_ID);
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_foreach(st->sql, fn, baton, fn_rc));
 
     if (fn_rc != NULL)
         *fn_rc = 0;

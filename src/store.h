@@ -42,7 +42,8 @@ typedef enum {
 typedef enum {
     SVCT_STORE_READ = 0,
     SVCT_STORE_WRITE = 1, /* creates the store if it does not exist */
-    SVCT_STORE_MODIFY = 2 /* like WRITE, but fails if the store does not exist */
+    SVCT_STORE_MODIFY = 2, /* like WRITE, but fails if the store does not exist */
+    SVCT_STORE_INIT = 3    /* svctoken init: WRITE that also creates SQL tables */
 } svct_store_mode_t;
 
 /* The canonical spelling ("default", "SDBM", "GDBM", "DB") of DBMTYPE, which
@@ -56,18 +57,24 @@ const char *svct_store_type_name(const char *dbmtype);
  * the file and the reason. */
 svct_store_rc_t svct_store_open(svct_store_t **st, const char *path, const char *dbmtype,
                                 svct_store_mode_t mode, apr_pool_t *p, const char **err);
+/* Opens the SQL store SPEC, "DRIVER:PARAMS" (store_sql.h). A WRITE or
+ * MODIFY handle is one transaction: writers on any machine wait for each
+ * other. Only INIT creates the tables; the other modes need them. */
+svct_store_rc_t svct_store_open_dbd(svct_store_t **st, const char *spec, svct_store_mode_t mode,
+                                    apr_pool_t *p, const char **err);
 /* Makes every write of this handle since it was opened (or last committed)
  * part of the store, all at once and durably: the writes went to a copy of
  * the store, which is flushed to disk and renamed over it (store_file.h).
  * On failure the store is as before, and the error says so; or, rarely,
  * the error says that the change is made but could not be finished. The
- * handle stays open for reading and further changes. A change of a DBM
- * store costs a copy of its files (seconds for a million tokens): meant for
- * svctoken, not for writes at request time. */
+ * handle stays open for reading and further changes (on a SQL store, each
+ * a transaction of its own). A change of a DBM store costs a copy of its
+ * files (seconds for a million tokens): meant for svctoken, not for writes
+ * at request time. */
 svct_store_rc_t svct_store_commit(svct_store_t *st);
-/* Drops the writes not committed, closes the DBM and releases the lock
- * (after SVCT_STORE_VISIBLE_NS if a change was committed, see above). Also
- * runs as a cleanup of P.
+/* Drops the writes not committed (a SQL store's transaction is rolled
+ * back), closes the DBM and releases the lock (after SVCT_STORE_VISIBLE_NS
+ * if a change was committed, see above). Also runs as a cleanup of P.
  * One process must not hold a READ handle while it opens a WRITE handle of
  * the same store: the flock of the second would wait for the first forever. */
 void svct_store_close(svct_store_t *st);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <apr_dbm.h>
 
+#include "store_sql.h"
 #include "store.h"
 #include "store_file.h"
 
@@ -48,6 +49,7 @@ struct svct_store {
     const char *path;
     const char *used1; /* the DBM's main file, to tell whether the store exists */
     const char *error;
+    svct_sql_t *sql; /* a SQL store (store_sql.h): every call goes there */
 };
 
 /* Sets the handle's error text and returns RC. */

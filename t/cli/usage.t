@@ -19,7 +19,7 @@ my ($rc, $out, $err);
 for my $h ('-h', '--help') {
     ($rc, $out, $err) = svctoken($h);
     is($rc, 0, "$h exits 0");
-    like($out, qr/\Ausage: svctoken \[-f STORE\] \[-t DBMTYPE\] COMMAND \[ARGS\] \[--json\]/,
+    like($out, qr{\Ausage: svctoken \[-f STORE \[-t DBMTYPE\] \| --dbd DRIVER:PARAMS\] COMMAND \[ARGS\] \[--json\]},
          "$h prints the usage line on stdout");
     like($out, qr/revoke-sessions/, "$h lists the commands");
     is($err, '', "$h: nothing on stderr");

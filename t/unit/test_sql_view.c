@@ -1,0 +1,216 @@
+/*
+ * The child's view of a SQL store (sql_view.h), on SQLite, with the clock
+ * driven by the test: warm lookups run no statement; the change counter is
+ * read at most once per refresh and a change is seen after it; during an
+ * outage only what was confirmed within the grace works, the rest is
+ * UNAVAILABLE (never NOTFOUND, never admitted), logged at most once a
+ * minute; the view recovers by itself.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <apr_dbd.h>
+#include <apr_general.h>
+#include <apr_strings.h>
+
+#include "sql_view.h"
+#include "store.h"
+#include "tap.h"
+
+#define SEC INT64_C(1000000)
+
+static apr_pool_t *pool;
+static const char *spec;
+static int db_down; /* the test's outage */
+static int connects;
+
+static svct_sql_t *connect_db(void *baton, const char **err)
+{
+    apr_pool_t *p = baton;
+    svct_sql_t *sql = NULL;
+
+    connects++;
+    if (db_down) {
+        *err = "connection refused (test)";
+        return NULL;
+    }
+    if (svct_sql_open(&sql, spec, 0, 0, p, err) != SVCT_SQL_OK)
+        return NULL;
+    return sql;
+}
+
+static svct_record_t make_record(const char *name, int n)
+{
+    svct_record_t r;
+
+    memset(&r, 0, sizeof(r));
+    snprintf(r.name, sizeof(r.name), "%s", name);
+    snprintf(r.client_id, sizeof(r.client_id), "%032x.access", n);
+    svct_secret_hash(name, strlen(name), r.secret_hash);
+    r.created_at = r.updated_at = 1700000000;
+    r.enabled = 1;
+    return r;
+}
+
+/* One change through the store interface, as svctoken makes it. */
+static void change(svct_record_t *rec, int insert, int64_t revoked)
+{
+    svct_store_t *st;
+    const char *err;
+
+    if (svct_store_open_dbd(&st, spec, SVCT_STORE_MODIFY, pool, &err) != SVCT_STORE_OK) {
+        printf("Bail out! %s\n", err);
+        exit(255);
+    }
+    if (rec)
+        insert ? svct_store_insert(st, rec) : svct_store_update(st, rec);
+    if (revoked)
+        svct_store_set_revoked_before(st, revoked);
+    svct_store_commit(st);
+    svct_store_close(st);
+}
+
+static svct_view_rc_t look(svct_sql_view_t *v, int64_t now, const svct_record_t *want,
+                           svct_record_t *got, int64_t *revoked, int *log_it)
+{
+    const char *err;
+    apr_pool_t *p;
+    svct_view_rc_t rc;
+
+    apr_pool_create(&p, pool);
+    rc = svct_sql_view_token(v, now, want->client_id, connect_db, p, p, got, revoked, &err, log_it);
+    if (rc == SVCT_VIEW_UNAVAILABLE && (err == NULL || *err == '\0'))
+        printf("# UNAVAILABLE without a reason\n");
+    apr_pool_destroy(p);
+    return rc;
+}
+
+int main(void)
+{
+    char dir[] = "/tmp/svct-view-XXXXXX";
+    svct_store_t *st;
+    const char *err;
+    svct_record_t a = make_record("alpha", 1), b = make_record("beta", 2), got;
+    svct_record_t never = make_record("never", 3);
+    int64_t t = 1000 * SEC, revoked = -1;
+    uint64_t q;
+    int log_it = 0, logs, i;
+    svct_sql_view_t *v;
+
+    apr_initialize();
+    apr_pool_create(&pool, NULL);
+    if (mkdtemp(dir) == NULL)
+        return 255;
+    spec = apr_pstrcat(pool, "sqlite3:", dir, "/t.sqlite", NULL);
+    if (svct_store_open_dbd(&st, spec, SVCT_STORE_INIT, pool, &err) != SVCT_STORE_OK) {
+        printf("Bail out! %s\n", err);
+        return 255;
+    }
+    svct_store_commit(st);
+    svct_store_close(st);
+    change(&a, 1, 0);
+    change(&b, 1, 0);
+
+    ok(svct_sql_view_create(0, 0, 16) == NULL, "a refresh of 0 is refused");
+    v = svct_sql_view_create(1 * SEC, 300 * SEC, 16);
+    ok(v != NULL, "view made");
+    {
+        char id[SVCT_SQL_STORE_ID_MAX + 1];
+        ok(svct_sql_view_store_id(v, id, sizeof(id)) == -1, "no store identity before a read");
+        look(v, t, &a, &got, &revoked, &log_it);
+        ok(svct_sql_view_store_id(v, id, sizeof(id)) == 0 && strlen(id) == 32,
+           "the store's identity after it: %s", id);
+        ok(svct_sql_view_store_id(v, id, 8) == -1, "not cut short");
+    }
+
+    is_int(look(v, t, &a, &got, &revoked, &log_it), SVCT_VIEW_OK, "cold: found");
+    ok(strcmp(got.name, "alpha") == 0, "the record");
+    is_int(svct_sql_view_queries(v), 2, "the state and the token were read once");
+    for (i = 0; i < 100; i++)
+        look(v, t + i * 5000, &a, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), 2, "100 warm lookups within the refresh: no statement");
+    look(v, t + 1 * SEC, &a, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), 3, "after the refresh: the state once");
+    look(v, t + 1 * SEC + 1, &a, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), 3, "and not again within it");
+    is_int(look(v, t + 1 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
+           "an unknown id: NOTFOUND");
+
+    /* A change is seen after the next refresh, not before. */
+    t += 10 * SEC;
+    look(v, t, &a, &got, &revoked, &log_it);
+    a.enabled = 0;
+    a.updated_at++;
+    change(&a, 0, 1750000000);
+    look(v, t + SEC / 2, &a, &got, &revoked, &log_it);
+    is_int(got.enabled, 1, "within the refresh: the view as it was");
+    look(v, t + SEC, &a, &got, &revoked, &log_it);
+    is_int(got.enabled, 0, "after it: the change");
+    is_int(revoked, 1750000000, "and revoked_before with it");
+    q = svct_sql_view_queries(v);
+    look(v, t + SEC, &b, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), q + 1, "every token is read again after a change");
+
+    /* The database goes away at t + 2 s. */
+    a.enabled = 1;
+    a.updated_at++;
+    change(&a, 0, 0);
+    t += 2 * SEC;
+    look(v, t, &a, &got, &revoked, &log_it);
+    look(v, t, &b, &got, &revoked, &log_it);
+    db_down = 1;
+    is_int(look(v, t + 2 * SEC, &a, &got, &revoked, &log_it), SVCT_VIEW_OK,
+           "outage: a confirmed token works");
+    is_int(log_it, 1, "and the outage is to be logged at once");
+    is_int(look(v, t + 2 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
+           "outage: an unknown id is UNAVAILABLE, not NOTFOUND");
+    is_int(log_it, 0, "but not logged again");
+    connects = 0;
+    for (i = 0; i < 50; i++)
+        look(v, t + 2 * SEC + i * 1000, &never, &got, &revoked, &log_it);
+    is_int(connects, 0, "an outage costs requests no connection attempt within the refresh");
+    logs = 0;
+    for (i = 0; i < 120; i++) {
+        look(v, t + 3 * SEC + i * SEC, &never, &got, &revoked, &log_it);
+        logs += log_it;
+    }
+    is_int(logs, 2, "two minutes of outage: logged twice");
+    is_int(look(v, t + 299 * SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_OK,
+           "a confirmed token within the grace");
+    is_int(look(v, t + 301 * SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
+           "and UNAVAILABLE after it");
+    db_down = 0;
+    is_int(look(v, t + 302 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
+           "the database is back: answers again by itself");
+    is_int(look(v, t + 302 * SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_OK, "and admits");
+    svct_sql_view_destroy(v);
+
+    /* No grace: an outage refuses even what was confirmed a moment ago. */
+    v = svct_sql_view_create(1 * SEC, 0, 16);
+    look(v, t, &b, &got, &revoked, &log_it);
+    db_down = 1;
+    is_int(look(v, t + SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
+           "grace 0: UNAVAILABLE at once");
+    svct_sql_view_destroy(v);
+
+    /* Disabled before the outage and read as such: still disabled during
+     * it (the view holds what the database said). */
+    db_down = 0;
+    v = svct_sql_view_create(1 * SEC, 300 * SEC, 16);
+    b.enabled = 0;
+    b.updated_at++;
+    change(&b, 0, 0);
+    look(v, t, &b, &got, &revoked, &log_it);
+    db_down = 1;
+    ok(look(v, t + SEC, &b, &got, &revoked, &log_it) == SVCT_VIEW_OK && got.enabled == 0,
+       "outage: a token the database had disabled stays disabled");
+    svct_sql_view_destroy(v);
+
+    unlink(apr_pstrcat(pool, dir, "/t.sqlite", NULL));
+    rmdir(dir);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return done_testing();
+}
