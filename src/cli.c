@@ -800,6 +800,9 @@ static int svct_cli_check(svct_cli_t *cli)
     svct_store_t *st;
     svct_store_rc_t rc;
 
+    if (cli->dbd != NULL)
+        return svct_cli_refuse(cli, "check reads a DBM store; a SQL database keeps its tables "
+                                    "consistent itself (keys and constraints)");
     if (svct_cli_open(cli, repair ? SVCT_STORE_MODIFY : SVCT_STORE_READ, &st, &exit_rc) !=
         SVCT_STORE_OK) {
         if (!cli->json)

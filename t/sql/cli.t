@@ -78,6 +78,15 @@ like $err, qr/DRIVER:PARAMS/, 'and the form is shown';
 ($rc, undef, $err) = svctoken('--dbd', 'pgsql:host=/nonexistent dbname=x password=s3cr3t-pw', 'list');
 is $rc, 3, 'no database there: exit 3';
 unlike $err, qr/s3cr3t-pw/, 'the password is not shown';
+# A secret that could not be shown: the change is undone, as on DBM.
+system("$CLI --dbd '$dbd' create undone >/dev/full 2>/dev/null");
+is $? >> 8, 3, 'create with nowhere to print the secret: exit 3';
+($rc) = svctoken('--dbd', $dbd, 'show', 'undone');
+is $rc, 1, 'and the token is not there';
+($rc, undef, $err) = svctoken('--dbd', $dbd, 'check');
+is $rc, 1, 'check is for DBM stores: refused';
+like $err, qr/^svctoken: check reads a DBM store; a SQL database keeps its tables consistent/,
+    'and says why';
 ($rc) = svctoken('--dbd', $dbd, 'list', '--replace');
 is $rc, 2, 'only import takes --replace';
 
