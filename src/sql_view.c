@@ -33,6 +33,7 @@ struct svct_sql_view {
     int64_t revoked_before;
     char store_id[SVCT_SQL_STORE_ID_MAX + 1]; /* the database's own identity */
     uint64_t gen;       /* bumped when CHANGES moves: older entries are dead */
+    int tried;          /* the state has been read, or tried, once */
     int64_t checked_us; /* when the state was last read, or tried */
     int64_t ok_us;      /* when the database last answered */
     int down;           /* the last try failed: no read until the next refresh */
@@ -146,9 +147,14 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
     /* One thread per REFRESH claims the state read; the others go on with
      * the state as it was, which is at most REFRESH old. */
     pthread_mutex_lock(&v->lock);
-    refresh = !v->have_state || now_us - v->checked_us >= v->refresh_us || now_us < v->checked_us;
-    if (refresh)
+    /* A thread whose request began a moment before the one that claimed
+     * the last read carries an older time: that is not a refresh due. Nor
+     * is a database that never answered tried more than once per REFRESH. */
+    refresh = !v->tried || now_us - v->checked_us >= v->refresh_us;
+    if (refresh) {
+        v->tried = 1;
         v->checked_us = now_us;
+    }
     pthread_mutex_unlock(&v->lock);
 
     if (refresh) {

@@ -135,6 +135,9 @@ int main(void)
     is_int(svct_sql_view_queries(v), 3, "after the refresh: the state once");
     look(v, t + 1 * SEC + 1, &a, &got, &revoked, &log_it);
     is_int(svct_sql_view_queries(v), 3, "and not again within it");
+    look(v, t + 1 * SEC - 1000, &a, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), 3,
+           "a thread whose request began just before the read does not read again");
     is_int(look(v, t + 1 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
            "an unknown id: NOTFOUND");
 
@@ -193,6 +196,15 @@ int main(void)
     db_down = 1;
     is_int(look(v, t + SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
            "grace 0: UNAVAILABLE at once");
+    svct_sql_view_destroy(v);
+
+    /* Down from the start: tried once per refresh, not once per request. */
+    v = svct_sql_view_create(1 * SEC, 300 * SEC, 16);
+    connects = 0;
+    for (i = 0; i < 10; i++)
+        is_int(look(v, t + i * 1000, &b, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
+               "down since start-up: UNAVAILABLE (%d)", i);
+    is_int(connects, 1, "and the database tried once within the refresh");
     svct_sql_view_destroy(v);
 
     /* Disabled before the outage and read as such: still disabled during
