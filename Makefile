@@ -58,7 +58,8 @@ FAULT_SHIM  := $(BUILD)/fault_shim.so
 DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
-                libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3
+                libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3 \
+                groff-base man-db
 
 .PHONY: all deps test test-unit test-cli test-httpd install clean demo demo-stop
 
@@ -159,9 +160,14 @@ test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE) $(FAULT_SHIM)
 	    $(PROVE) -f t/cli/*.t
 
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
+# The harness must stay quiet: httpd's complaints on stderr fail the run.
 test-httpd: all $(TEST_MODULE) $(BACKDATE)
-	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(TEST_MODULE)) \
-	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS)
+	@SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(TEST_MODULE)) \
+	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS) \
+	    2>$(BUILD)/test-httpd.stderr; rc=$$?; cat $(BUILD)/test-httpd.stderr >&2; \
+	if grep 'Could not open configuration file' $(BUILD)/test-httpd.stderr; then \
+	  echo "test-httpd: httpd was asked about a configuration file that is not there"; exit 1; fi; \
+	exit $$rc
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -36,6 +36,7 @@
 #include "secret.h"
 #include "store_tag.h"
 #include "mod_access_svctoken_dbd.h"
+#include "version.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
 #define SVCT_HDR_SESSION "cf-access-token"
@@ -636,6 +637,12 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
     server_audiences = apr_hash_make(pconf);
     for_each_section(s, note_audience, pconf);
 
+    /* Once per start and restart: not in the pass that only checks the
+     * configuration. Not added to the Server header (that would tell every
+     * client which version of the access control runs). */
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        ap_log_error(APLOG_MARK, APLOG_INFO, 0, s,
+                     SVCT_LOGNO(0801) "mod_access_svctoken " SVCT_VERSION " loaded");
     for (; s && rc == OK; s = s->next) {
         svct_server_conf *conf = ap_get_module_config(s->module_config, &access_svctoken_module);
 

@@ -19,12 +19,14 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "cli_help.h"
 #include "duration.h"
 #include "key.h"
 #include "record.h"
 #include "secret.h"
 #include "store.h"
 #include "transfer.h"
+#include "version.h"
 
 #define SVCT_USAGE                                                                                 \
     "usage: svctoken [-f STORE [-t DBMTYPE] | --dbd DRIVER:PARAMS] COMMAND [ARGS] [--json]"
@@ -63,6 +65,8 @@ static const char svct_help[] =
                "  keygen [--alg ALG] --out FILE      signing key for ServiceTokenSigningKey;\n"
                "                                     ALG is ES256 (default), RS256, EdDSA\n"
                "                                     or HS256\n"
+               "  help [COMMAND]                     this text, or one command's\n"
+               "  version                            the version\n"
                "\n"
                "Options:\n"
                "  -f STORE      the token store\n"
@@ -70,6 +74,7 @@ static const char svct_help[] =
                "  --dbd D:P     a SQL store instead (driver pgsql or sqlite3)\n"
                "  --json        print one JSON document\n"
                "  -h, --help    this text\n"
+               "  --version     the version\n"
                "\n"
                "A duration D is a number and a unit s, m, h, d, w or y (1y = 365d), or\n"
                "\"forever\". Exit status: 0 done, 1 refused, 2 usage error, 3 the store\n"
@@ -267,6 +272,7 @@ typedef struct svct_row {
     const char *name;
     char client_id[SVCT_CLIENT_ID_LEN + 1];
     int64_t created_at, updated_at, expires_at;
+    int64_t prev_expires_at; /* 0: no previous secret works */
     const char *status;
 } svct_row_t;
 
@@ -278,6 +284,8 @@ static void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *
     row->updated_at = rec->updated_at;
     row->expires_at = rec->expires_at;
     row->status = svct_status_name(svct_record_status(rec, cli->now));
+    row->prev_expires_at =
+        rec->has_prev && cli->now < rec->prev_expires_at ? rec->prev_expires_at : 0;
 }
 
 static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
@@ -293,6 +301,10 @@ static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
                         row->expires_at == 0 ? json_null()
                                              : json_string(svct_fmt_time(row->expires_at, buf)));
     json_object_set_new(o, "status", json_string(row->status));
+    json_object_set_new(o, "previous_secret_expires_at",
+                        row->prev_expires_at == 0
+                            ? json_null()
+                            : json_string(svct_fmt_time(row->prev_expires_at, buf)));
     if (secret != NULL)
         json_object_set_new(o, "client_secret", json_string(secret));
     return o;
@@ -638,6 +650,11 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
         rec.expires_at = expires_at;
         break;
     case SVCT_CHANGE_ROTATE:
+        /* A new secret for a token that cannot get in would never work. */
+        if (rec.expires_at != 0 && cli->now >= rec.expires_at) {
+            svct_store_close(st);
+            return svct_cli_refuse(cli, "token expired: refresh it first");
+        }
         if ((exit_rc = svct_cli_new_secret(cli, secret, hash)) != SVCT_EXIT_OK) {
             svct_store_close(st);
             return exit_rc;
@@ -944,6 +961,30 @@ static int svct_cli_import(svct_cli_t *cli)
     } else {
         fprintf(cli->out, "Imported %d token%s.\n", count, count == 1 ? "" : "s");
     }
+/* help [COMMAND] and version: no store, no options but --json. */
+static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
+{
+    if (cmdname[0] == 'v') {
+        if (cli->nargs != 0 || cli->opts_seen != 0)
+            return svct_cli_usage(cli->err, "version takes no argument");
+        if (cli->json) {
+            json_t *o = json_object();
+            json_object_set_new(o, "version", json_string(SVCT_VERSION));
+            svct_cli_json_print(cli, o);
+        } else {
+            fputs("svctoken " SVCT_VERSION "\n", cli->out);
+        }
+        return SVCT_EXIT_OK;
+    }
+    if (cli->nargs > 1 || cli->opts_seen != 0)
+        return svct_cli_usage(cli->err, "help takes at most one argument, a command");
+    if (cli->nargs == 0) {
+        fputs(svct_help, cli->out);
+        return SVCT_EXIT_OK;
+    }
+    if (svct_cli_help_command(cli->out, svct_help, cli->args[0]) != 0)
+        return svct_cli_usage(cli->err, "unknown command \"%s\"",
+                              svct_shown(cli->pool, cli->args[0]));
     return SVCT_EXIT_OK;
 }
 
@@ -1010,6 +1051,9 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             fputs(svct_help, out);
             return SVCT_EXIT_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            fputs("svctoken " SVCT_VERSION "\n", out);
+            return SVCT_EXIT_OK;
         }
 
     /* Options may come before or after the command and its arguments. */
@@ -1072,6 +1116,8 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
 
     if (cmdname == NULL)
         return svct_cli_usage(err, "no command given");
+    if (strcmp(cmdname, "help") == 0 || strcmp(cmdname, "version") == 0)
+        return svct_cli_help(&cli, cmdname);
     for (c = 0; c < sizeof(svct_commands) / sizeof(svct_commands[0]); c++)
         if (strcmp(cmdname, svct_commands[c].name) == 0)
             cmd = &svct_commands[c];
