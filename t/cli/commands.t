@@ -19,7 +19,8 @@ delete $ENV{SVCTOKEN_DBMTYPE};
 my $ID_RE = qr/\A[0-9a-f]{32}\.access\z/;
 my $SECRET_RE = qr/\A[0-9a-f]{64}\z/;
 my $YEAR = 365 * 86400;
-my @FIELDS = qw(name client_id created_at updated_at expires_at status);
+my @FIELDS = qw(name client_id created_at updated_at expires_at status
+                previous_secret_expires_at);
 
 sub fields_ok {
     my ($obj, $name, $what, %opt) = @_;
@@ -32,6 +33,9 @@ sub fields_ok {
     ok(!defined $obj->{expires_at} || defined rfc3339($obj->{expires_at}),
        "$what: expires_at is RFC 3339 UTC or null");
     like($obj->{status}, qr/\A(active|expired|disabled)\z/, "$what: status");
+    ok(!defined $obj->{previous_secret_expires_at}
+           || defined rfc3339($obj->{previous_secret_expires_at}),
+       "$what: previous_secret_expires_at is RFC 3339 UTC or null");
     like($obj->{client_secret}, $SECRET_RE, "$what: client_secret shape") if $opt{secret};
 }
 
