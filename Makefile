@@ -59,9 +59,9 @@ DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
                 libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3 \
-                groff-base man-db
+                groff-base man-db debhelper dpkg-dev lintian fakeroot
 
-.PHONY: all deps test test-unit test-cli test-httpd install clean demo demo-stop
+.PHONY: all deps test test-unit test-cli test-httpd test-pkg install clean demo demo-stop
 
 all: $(MODULE) $(CLI)
 
@@ -147,6 +147,7 @@ test: all $(UNIT_BIN) $(BACKDATE) $(FAULT_SHIM)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
 	    HTTPD=$(HTTPD_BIN) $(WITH_PG) $(PROVE) -f $(UNIT_BIN) t/cli/*.t $(SQL_TESTS)
 	$(MAKE) --no-print-directory test-httpd
+	$(MAKE) --no-print-directory test-pkg
 	$(MAKE) --no-print-directory test-asan
 	$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(TEST_FUZZ_SECONDS)
 
@@ -159,6 +160,11 @@ test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE) $(FAULT_SHIM)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
 	    $(PROVE) -f t/cli/*.t
 
+# make install/uninstall into a DESTDIR, and the Debian package built,
+# linted, and run from an extracted tree (t/pkg/).
+test-pkg: all
+	APXS=$(APXS) HTTPD=$(HTTPD_BIN) $(PROVE) t/pkg/*.t
+
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
 # The harness must stay quiet: httpd's complaints on stderr fail the run.
 test-httpd: all $(TEST_MODULE) $(BACKDATE)
@@ -169,11 +175,61 @@ test-httpd: all $(TEST_MODULE) $(BACKDATE)
 	  echo "test-httpd: httpd was asked about a configuration file that is not there"; exit 1; fi; \
 	exit $$rc
 
+# Where the system keeps its module snippets for a2enmod (Debian's layout);
+# empty where there is none. The .conf of an earlier install is kept if it
+# was edited, and so is it by uninstall.
+MODS_AVAILABLE ?= $(patsubst %/,%,$(dir $(wildcard $(shell $(APXS) -q SYSCONFDIR 2>/dev/null)/mods-available/.)))
+MANDIR     ?= $(PREFIX)/share/man
+LIBEXECDIR  = $(shell $(APXS) -q LIBEXECDIR)
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(CLI) $(DESTDIR)$(PREFIX)/bin/svctoken
-	install -d $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)
-	install -m 0644 $(MODULE) $(DESTDIR)$(shell $(APXS) -q LIBEXECDIR)/mod_access_svctoken.so
+	install -m 0644 $(MODULE) $(DESTDIR)$(LIBEXECDIR)/mod_access_svctoken.so
+	install -m 0644 docs/svctoken.8 $(DESTDIR)$(MANDIR)/man8/svctoken.8
+	@set -e; m="$(DESTDIR)$(MODS_AVAILABLE)"; if [ -n "$(MODS_AVAILABLE)" ]; then \
+	  install -d "$$m"; \
+	  sed 's|/usr/lib/apache2/modules/|$(LIBEXECDIR)/|' conf/access_svctoken.load > "$$m/access_svctoken.load"; \
+	  chmod 0644 "$$m/access_svctoken.load"; \
+	  if [ -f "$$m/access_svctoken.conf" ] && ! cmp -s conf/access_svctoken.conf "$$m/access_svctoken.conf"; \
+	  then echo "kept $$m/access_svctoken.conf: it was edited"; \
+	  else install -m 0644 conf/access_svctoken.conf "$$m/access_svctoken.conf"; fi; \
+	  echo "installed $$m/access_svctoken.load and .conf: a2enmod access_svctoken"; fi
+
+# Removes what install put down, and the links a2enmod made to it.
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/svctoken $(DESTDIR)$(LIBEXECDIR)/mod_access_svctoken.so \
+	    $(DESTDIR)$(MANDIR)/man8/svctoken.8
+	@m="$(DESTDIR)$(MODS_AVAILABLE)"; if [ -n "$(MODS_AVAILABLE)" ]; then \
+	  for f in access_svctoken.load access_svctoken.conf; do \
+	    l="$${m%/mods-available}/mods-enabled/$$f"; \
+	    if [ -L "$$l" ]; then rm -f "$$l"; echo "removed $$l (a2dismod)"; fi; done; \
+	  rm -f "$$m/access_svctoken.load"; \
+	  if [ -f "$$m/access_svctoken.conf" ] && ! cmp -s conf/access_svctoken.conf "$$m/access_svctoken.conf"; \
+	  then echo "kept $$m/access_svctoken.conf: it was edited"; \
+	  else rm -f "$$m/access_svctoken.conf"; fi; fi
+
+# The Debian package libapache2-mod-access-svctoken_VERSION_ARCH.deb, built
+# by dpkg-buildpackage (debian/) from a copy of the tree in $(BUILD)/deb/,
+# so that the tree is left as it was. `make deb-lint` runs lintian on it.
+VERSION  := $(shell sed -n 's/^\#define SVCT_VERSION "\(.*\)"$$/\1/p' src/version.h)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null)
+DEB      := $(BUILD)/libapache2-mod-access-svctoken_$(VERSION)_$(DEB_ARCH).deb
+DEB_TREE := $(BUILD)/deb/mod-access-svctoken-$(VERSION)
+
+.PHONY: deb deb-lint uninstall
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_TREE)
+	tar -cf - --exclude=./.git --exclude=./$(BUILD) --exclude=./build --exclude=./.demo \
+	    --exclude=./t/logs --exclude=./t/var . | tar -C $(DEB_TREE) -xf -
+	cd $(DEB_TREE) && DEB_BUILD_OPTIONS="parallel=2 $(DEB_BUILD_OPTIONS)" \
+	    dpkg-buildpackage -us -uc -b --no-sign >../build.log 2>&1 || \
+	    { tail -40 ../build.log; exit 1; }
+	mv $(BUILD)/deb/$(notdir $(DEB)) $(DEB)
+	@echo "built $(DEB)"
+
+deb-lint: deb
+	lintian --fail-on error,warning $(DEB)
 
 # A working protected site on 127.0.0.1:$(PORT), and a client getting in.
 # The apxs-derived variables of this make were computed before `deps` could
