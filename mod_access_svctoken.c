@@ -26,6 +26,7 @@
 
 #include "authn.h"
 #include "b64url.h"
+#include "connection.h"
 #include "cookie.h"
 #include "credentials.h"
 #include "duration.h"
@@ -950,15 +951,16 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
     char jwt[SVCT_JWT_MAX + 1];
     char cookie[SVCT_JWT_MAX + 256];
     apr_int64_t now = apr_time_sec(r->request_time);
+    apr_int64_t lifetime = svct_authn_session_lifetime(res, now, dir_session_duration(d));
 
     if (!svct_authn_issue(svct_cache, sc->keyring, sc->issuer, audience(r, d), res, now,
-                          dir_session_duration(d), jwt, sizeof jwt))
+                          lifetime, jwt, sizeof jwt))
         return NULL;
     attrs.path = cookie_path(r, d);
     if (!attrs.path)
         return apr_pstrdup(r->pool, jwt); /* admitted, with no cookie */
     attrs.secure = !strcasecmp(ap_http_scheme(r), "https");
-    attrs.max_age = dir_session_duration(d);
+    attrs.max_age = lifetime;
     if (!svct_cookie_build(cookie, sizeof cookie, SVCT_COOKIE, jwt, &attrs))
         return NULL;
     apr_table_add(r->err_headers_out, "Set-Cookie", cookie);
@@ -1116,8 +1118,18 @@ static int svct_fixups(request_rec *r)
 
     svct_headers_scrub(r->headers_in, SVCT_HDR_ASSERTION);
     if (info) {
+        static const char *const ours[] = {SVCT_HDR_ASSERTION, NULL};
+        const char *conn = apr_table_get(r->headers_in, "Connection"), *kept;
+
         /* Every spelling is gone: add, with no search for one to replace. */
         apr_table_addn(r->headers_in, SVCT_HDR_ASSERTION, info->jwt);
+        /* mod_proxy drops the headers that Connection names: not ours. */
+        if (conn && (kept = svct_connection_without(r->pool, conn, ours)) != conn) {
+            if (*kept)
+                apr_table_setn(r->headers_in, "Connection", kept);
+            else
+                apr_table_unset(r->headers_in, "Connection");
+        }
         if (!r->ap_auth_type)
             r->ap_auth_type = SVCT_AUTH_TYPE;
     }

@@ -260,3 +260,13 @@ int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now)
 {
     return now < res->revoked_before ? res->revoked_before : now;
 }
+
+int64_t svct_authn_session_lifetime(const svct_authn_result_t *res, int64_t now, int64_t duration)
+{
+    int64_t left;
+
+    if (res->token.expires_at == 0)
+        return duration;
+    left = res->token.expires_at - svct_authn_session_iat(res, now);
+    return left <= 0 ? 0 : left < duration ? left : duration;
+}

@@ -90,4 +90,9 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
  * session issued in the second `revoke-sessions` ran is not refused. */
 int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now);
 
+/* How long a session issued at NOW for RES may live: DURATION, cut short
+ * so that it ends no later than the token (never below 0). */
+int64_t svct_authn_session_lifetime(const svct_authn_result_t *res, int64_t now,
+                                    int64_t duration);
+
 #endif
