@@ -54,7 +54,7 @@ my ($cmdlist) = $help =~ /^Commands:\n(.*?)\n\n/ms;
 my @cmds = ($cmdlist // '') =~ /^  ([a-z][a-z-]*)/mg;
 cmp_ok(scalar @cmds, '>=', 10, 'svctoken --help lists its commands') or diag $help;
 for my $cmd (@cmds) {
-    like($commands, qr/^\.TP\n\.BI? "?\Q$cmd\E\b/m, "the man page has an entry for '$cmd'");
+    like($commands, qr/^\.TP\n\.B[IR]? "?\Q$cmd\E\b/m, "the man page has an entry for '$cmd'");
 }
 my %opts = map { $_ => 1 } $help =~ /(?<![\w-])(--?[a-z][a-z-]*)/g;
 for my $opt (sort keys %opts) {
