@@ -60,7 +60,7 @@ static void put_record(const svct_record_t *rec)
     const char *msg = NULL;
 
     if (svct_store_open(&st, store, NULL, SVCT_STORE_WRITE, pool, &msg) != SVCT_STORE_OK ||
-        svct_store_insert(st, rec) != SVCT_STORE_OK) {
+        svct_store_insert(st, rec) != SVCT_STORE_OK || svct_store_commit(st) != SVCT_STORE_OK) {
         printf("Bail out! cannot write the fixture record: %s\n", msg ? msg : "?");
         exit(255);
     }
