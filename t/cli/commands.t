@@ -252,12 +252,13 @@ is($rc, 1, 'second delete refused');
 is($rc, 0, 'a deleted name can be used again');
 isnt(json($out)->{client_id}, $yearly->{client_id}, 'with a new Client ID');
 
-# expiry: a 1s token is expired once a second has passed
-($rc, $out) = svctoken('create', 'short', '--duration', '1s');
-is($rc, 0, 'create --duration 1s');
+# expiry: a 1m token is expired once a minute has passed (backdated: a 1s
+# token could expire between two commands on a busy machine)
+($rc, $out) = svctoken('create', 'short', '--duration', '1m');
+is($rc, 0, 'create --duration 1m');
 ($rc, $out) = svctoken('show', 'short', '--json');
 is(json($out)->{status}, 'active', 'status active before expiry');
-backdate($store, 'short', 2);
+backdate($store, 'short', 61);
 ($rc, $out) = svctoken('show', 'short', '--json');
 is(json($out)->{status}, 'expired', 'status expired after expiry');
 ($rc, $out) = svctoken('refresh', 'short', '--duration', '1h', '--json');
