@@ -961,6 +961,9 @@ static int svct_cli_import(svct_cli_t *cli)
     } else {
         fprintf(cli->out, "Imported %d token%s.\n", count, count == 1 ? "" : "s");
     }
+    return SVCT_EXIT_OK;
+}
+
 /* help [COMMAND] and version: no store, no options but --json. */
 static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
 {

@@ -42,8 +42,8 @@ int svct_cli_help_command(FILE *out, const char *help, const char *command)
         gap = strstr(s + 2, "  ");
         if (gap == NULL || gap > s + len)
             gap = s + len;
-        fprintf(out, "usage: svctoken [-f STORE] [-t DBMTYPE] %.*s [--json]\n\n",
-                (int)(gap - (s + 2)), s + 2);
+        fprintf(out, "usage: svctoken [STORE OPTIONS] %.*s [--json]\n\n", (int)(gap - (s + 2)),
+                s + 2);
         if (gap < s + len)
             svct_put_trimmed(out, gap, (size_t)(s + len - gap));
         /* Continuation lines: indented by more than two spaces. */
@@ -51,7 +51,9 @@ int svct_cli_help_command(FILE *out, const char *help, const char *command)
             len = svct_line_len(s);
             svct_put_trimmed(out, s, len);
         }
-        fputs("\nOptions and exit status: svctoken --help, or man svctoken.\n", out);
+        fputs(
+            "\nStore options (-f, -t, --dbd) and exit status: svctoken --help, or man svctoken.\n",
+            out);
         return 0;
     }
     return -1;

@@ -185,7 +185,7 @@ static void test_help_and_version(void)
     ok(strncmp(out, "usage: svctoken", 15) == 0 && strstr(out, "Commands:") != NULL,
        "... and prints what --help prints");
     is_int(run("help", "rotate", NULL), 0, "help rotate");
-    ok(strstr(out, "usage: svctoken [-f STORE] [-t DBMTYPE] rotate ID-OR-NAME [--grace D]") == out,
+    ok(strstr(out, "usage: svctoken [STORE OPTIONS] rotate ID-OR-NAME [--grace D]") == out,
        "... starts with rotate's usage line");
     ok(strstr(out, "previous one keeps") != NULL && strstr(out, "working for D (default 0)"),
        "... and holds its description, continuation line included");
