@@ -22,11 +22,20 @@ typedef struct {
     svct_record_t rec;
 } view_ent_t;
 
+/* A Client ID the database did not have, as of generation GEN: asked for
+ * again (a client with a stale ID, or one trying IDs), it costs no query
+ * until the store changes. */
+typedef struct {
+    uint64_t gen; /* 0: free */
+    char client_id[SVCT_CLIENT_ID_LEN + 1];
+} view_unknown_t;
+
 struct svct_sql_view {
     pthread_mutex_t lock;
     int64_t refresh_us, grace_us;
     size_t ntok;
     view_ent_t *tok;
+    view_unknown_t *unknown; /* as many slots as TOK */
     /* What the last read of the state row gave. */
     int have_state;
     uint64_t changes;
@@ -47,7 +56,10 @@ svct_sql_view_t *svct_sql_view_create(int64_t refresh_us, int64_t grace_us, size
     svct_sql_view_t *v = calloc(1, sizeof(*v));
 
     if (v == NULL || refresh_us <= 0 || grace_us < 0 || tokens == 0 ||
-        (v->tok = calloc(tokens, sizeof(*v->tok))) == NULL) {
+        (v->tok = calloc(tokens, sizeof(*v->tok))) == NULL ||
+        (v->unknown = calloc(tokens, sizeof(*v->unknown))) == NULL) {
+        if (v != NULL)
+            free(v->tok);
         free(v);
         return NULL;
     }
@@ -65,6 +77,7 @@ void svct_sql_view_destroy(svct_sql_view_t *v)
         return;
     OPENSSL_cleanse(v->tok, v->ntok * sizeof(*v->tok));
     free(v->tok);
+    free(v->unknown);
     pthread_mutex_destroy(&v->lock);
     free(v);
 }
@@ -92,16 +105,17 @@ uint64_t svct_sql_view_queries(svct_sql_view_t *v)
     return n;
 }
 
-/* The slot of a Client ID (FNV-1a of its hex): only tokens the database
- * returned are ever put, so a client cannot crowd a slot. */
-static view_ent_t *view_slot(svct_sql_view_t *v, const char *client_id)
+/* The slot of a Client ID (FNV-1a of its hex) in either table: only tokens
+ * the database returned are put in TOK, so a client cannot crowd a slot
+ * there; one trying IDs only evicts other unknown ones. */
+static size_t view_slot(svct_sql_view_t *v, const char *client_id)
 {
     uint64_t h = UINT64_C(0xcbf29ce484222325);
     int i;
 
     for (i = 0; i < SVCT_CLIENT_ID_HEX; i++)
         h = (h ^ (unsigned char)client_id[i]) * UINT64_C(0x100000001b3);
-    return &v->tok[h % v->ntok];
+    return (size_t)(h % v->ntok);
 }
 
 /* Called with the lock held: the message for an outage, and whether it is
@@ -134,6 +148,7 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
     svct_sql_rc_t rc;
     svct_view_rc_t out;
     view_ent_t *e;
+    view_unknown_t *u;
     const char *why = NULL;
     uint64_t gen;
     int refresh, hit;
@@ -142,7 +157,8 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
     *err = NULL;
     if (!svct_client_id_valid(client_id, strnlen(client_id, SVCT_CLIENT_ID_LEN + 1)))
         return SVCT_VIEW_NOTFOUND;
-    e = view_slot(v, client_id);
+    e = &v->tok[view_slot(v, client_id)];
+    u = &v->unknown[view_slot(v, client_id)];
 
     /* One thread per REFRESH claims the state read; the others go on with
      * the state as it was, which is at most REFRESH old. */
@@ -211,6 +227,12 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
         pthread_mutex_unlock(&v->lock);
         return SVCT_VIEW_OK;
     }
+    /* Only while the database answers: during an outage an unknown ID is
+     * UNAVAILABLE above, never refused on what the view remembers. */
+    if (v->have_state && u->gen == gen && strcmp(u->client_id, client_id) == 0) {
+        pthread_mutex_unlock(&v->lock);
+        return SVCT_VIEW_NOTFOUND;
+    }
     pthread_mutex_unlock(&v->lock);
 
     if (sql == NULL)
@@ -226,7 +248,10 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
         e->gen = gen;
         e->rec = *rec;
         *revoked_before = v->revoked_before;
-    } else if (rc != SVCT_SQL_NOTFOUND) {
+    } else if (rc == SVCT_SQL_NOTFOUND) {
+        u->gen = gen;
+        memcpy(u->client_id, client_id, SVCT_CLIENT_ID_LEN + 1);
+    } else {
         v->down = 1;
         out = view_unavailable(v, now_us, p, why, err, log_it);
         pthread_mutex_unlock(&v->lock);

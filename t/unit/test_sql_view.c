@@ -93,7 +93,7 @@ int main(void)
     svct_store_t *st;
     const char *err;
     svct_record_t a = make_record("alpha", 1), b = make_record("beta", 2), got;
-    svct_record_t never = make_record("never", 3);
+    svct_record_t never = make_record("never", 3), ghost = make_record("ghost", 4);
     int64_t t = 1000 * SEC, revoked = -1;
     uint64_t q;
     int log_it = 0, logs, i;
@@ -138,8 +138,18 @@ int main(void)
     look(v, t + 1 * SEC - 1000, &a, &got, &revoked, &log_it);
     is_int(svct_sql_view_queries(v), 3,
            "a thread whose request began just before the read does not read again");
+    q = svct_sql_view_queries(v);
     is_int(look(v, t + 1 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
            "an unknown id: NOTFOUND");
+    is_int(svct_sql_view_queries(v), q + 1, "after one query");
+    for (i = 0; i < 20; i++)
+        look(v, t + 1 * SEC, &never, &got, &revoked, &log_it);
+    is_int(svct_sql_view_queries(v), q + 1, "asked again: remembered, no query");
+
+    /* Created since: the change makes the view ask again. */
+    change(&never, 1, 0);
+    is_int(look(v, t + 2 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_OK,
+           "an unknown id created meanwhile is found after the refresh");
 
     /* A change is seen after the next refresh, not before. */
     t += 10 * SEC;
@@ -167,16 +177,16 @@ int main(void)
     is_int(look(v, t + 2 * SEC, &a, &got, &revoked, &log_it), SVCT_VIEW_OK,
            "outage: a confirmed token works");
     is_int(log_it, 1, "and the outage is to be logged at once");
-    is_int(look(v, t + 2 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
+    is_int(look(v, t + 2 * SEC, &ghost, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
            "outage: an unknown id is UNAVAILABLE, not NOTFOUND");
     is_int(log_it, 0, "but not logged again");
     connects = 0;
     for (i = 0; i < 50; i++)
-        look(v, t + 2 * SEC + i * 1000, &never, &got, &revoked, &log_it);
+        look(v, t + 2 * SEC + i * 1000, &ghost, &got, &revoked, &log_it);
     is_int(connects, 0, "an outage costs requests no connection attempt within the refresh");
     logs = 0;
     for (i = 0; i < 120; i++) {
-        look(v, t + 3 * SEC + i * SEC, &never, &got, &revoked, &log_it);
+        look(v, t + 3 * SEC + i * SEC, &ghost, &got, &revoked, &log_it);
         logs += log_it;
     }
     is_int(logs, 2, "two minutes of outage: logged twice");
@@ -185,7 +195,7 @@ int main(void)
     is_int(look(v, t + 301 * SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_UNAVAILABLE,
            "and UNAVAILABLE after it");
     db_down = 0;
-    is_int(look(v, t + 302 * SEC, &never, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
+    is_int(look(v, t + 302 * SEC, &ghost, &got, &revoked, &log_it), SVCT_VIEW_NOTFOUND,
            "the database is back: answers again by itself");
     is_int(look(v, t + 302 * SEC, &b, &got, &revoked, &log_it), SVCT_VIEW_OK, "and admits");
     svct_sql_view_destroy(v);
