@@ -4,8 +4,9 @@
  * This file only binds httpd to the core in src/: the directive table and
  * per-server/per-directory configuration, the check_authn hook for
  * "AuthType ServiceToken", the "Require service-token" and
- * "Require service-token-id" providers, and the fixups that scrub
- * credentials from what handlers and backends see.
+ * "Require service-token-id" providers, the fixups that scrub
+ * credentials from what handlers and backends see, and the
+ * "service-token-keys" handler that publishes the public keys.
  */
 #include <string.h>
 #include <sys/stat.h>
@@ -30,6 +31,7 @@
 #include "cookie.h"
 #include "credentials.h"
 #include "duration.h"
+#include "jwks.h"
 #include "jwt.h"
 #include "key.h"
 #include "lograte.h"
@@ -43,6 +45,7 @@
 #define SVCT_HDR_SESSION "cf-access-token"
 #define SVCT_HDR_ASSERTION "Cf-Access-Jwt-Assertion"
 #define SVCT_COOKIE "CF_Authorization"
+#define SVCT_KEYS_HANDLER "service-token-keys"
 
 #define SVCT_DEFAULT_SESSION (24 * 3600)
 #define SVCT_DEFAULT_SKEW 10
@@ -70,6 +73,11 @@ typedef struct {
     int dbd;
     apr_int64_t store_refresh, store_grace;
     svct_sql_view_t *view;
+    /* The keyring's JWK Set as the service-token-keys handler serves it,
+     * made in post_config with its ETag and time. */
+    const char *jwks, *jwks_etag;
+    apr_size_t jwks_len;
+    apr_time_t jwks_made;
 } svct_server_conf;
 
 /* Per-directory. NULL / -1 mean "not set here", so that merging inherits
@@ -504,6 +512,7 @@ static svct_key_t *generated_key(server_rec *s, int *told)
 static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_pool_t *pconf)
 {
     svct_key_t *key;
+    apr_hash_t *owners;
     int i;
 
     conf->keyring = svct_keyring_new();
@@ -514,18 +523,27 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
     if (!key)
         return HTTP_INTERNAL_SERVER_ERROR;
     svct_keyring_set_signer(conf->keyring, key);
+    /* kid -> the file that brought it, to name both files of a duplicate */
+    owners = apr_hash_make(pconf);
+    apr_hash_set(owners, svct_key_kid(key), APR_HASH_KEY_STRING,
+                 conf->signing_key_file ? conf->signing_key_file : "the generated key");
     for (i = 0; i < conf->verify_key_files->nelts; i++) {
         const char *file = APR_ARRAY_IDX(conf->verify_key_files, i, const char *);
+        const char *owner;
 
         key = load_key(file, s);
         if (!key)
             return HTTP_INTERNAL_SERVER_ERROR;
-        if (svct_keyring_add_verifier(conf->keyring, key) != 0) {
+        owner = apr_hash_get(owners, svct_key_kid(key), APR_HASH_KEY_STRING);
+        if (owner || svct_keyring_add_verifier(conf->keyring, key) != 0) {
             ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                         SVCT_LOGNO(0005) "key file %s has the kid of another key", file);
+                         SVCT_LOGNO(0005) "ServiceTokenVerifyKey %s has the kid %s of %s: a "
+                                          "key may be listed only once",
+                         file, svct_key_kid(key), owner ? owner : "another key");
             svct_key_free(key);
             return HTTP_INTERNAL_SERVER_ERROR;
         }
+        apr_hash_set(owners, svct_key_kid(key), APR_HASH_KEY_STRING, file);
     }
     return OK;
 }
@@ -630,10 +648,53 @@ static int note_audience(server_rec *s, const svct_dir_conf *d, const core_dir_c
     return 0;
 }
 
+/* 1 when a SetHandler or AddHandler of the configuration names the keys
+ * handler (one in .htaccess is not seen). */
+static int keys_handler_configured(const ap_directive_t *d)
+{
+    for (; d; d = d->next) {
+        if ((!strcasecmp(d->directive, "SetHandler") || !strcasecmp(d->directive, "AddHandler")) &&
+            d->args && ap_strcasestr(d->args, SVCT_KEYS_HANDLER))
+            return 1;
+        if (keys_handler_configured(d->first_child))
+            return 1;
+    }
+    return 0;
+}
+
+/* The document the keys handler serves, made once per configuration. */
+static int make_jwks(svct_server_conf *conf, server_rec *s, int *warned, apr_pool_t *pconf)
+{
+    svct_jwks_t jwks;
+
+    if (svct_jwks_make(conf->keyring, &jwks) != 0) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SVCT_LOGNO(1101) "out of memory for the public keys' JWK Set");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    conf->jwks = apr_pstrmemdup(pconf, jwks.json, jwks.len);
+    conf->jwks_len = jwks.len;
+    conf->jwks_etag = apr_pstrdup(pconf, jwks.etag);
+    conf->jwks_made = apr_time_from_sec(apr_time_sec(apr_time_now()));
+    svct_jwks_clear(&jwks);
+    if (!*warned && svct_key_alg(svct_keyring_signer(conf->keyring)) == SVCT_ALG_HS256 &&
+        ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG &&
+        keys_handler_configured(ap_conftree)) {
+        *warned = 1;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SVCT_LOGNO(1102) "sessions of %s are signed with HS256, a shared secret: "
+                                      "the " SVCT_KEYS_HANDLER " handler publishes no key for "
+                                      "them and backends cannot verify them; use an ES256, "
+                                      "RS256 or EdDSA ServiceTokenSigningKey",
+                     s->server_hostname);
+    }
+    return OK;
+}
+
 static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                             server_rec *s)
 {
-    int rc = OK, told = 0;
+    int rc = OK, told = 0, warned = 0;
 
     server_audiences = apr_hash_make(pconf);
     for_each_section(s, note_audience, pconf);
@@ -651,6 +712,8 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         rc = build_keyring(conf, s, &told, pconf);
         if (rc == OK && conf->dbd)
             rc = svct_dbd_check_server(s);
+        if (rc == OK)
+            rc = make_jwks(conf, s, &warned, pconf);
     }
     return rc;
 }
@@ -1228,6 +1291,36 @@ static authz_status check_token_ids(request_rec *r, const char *line, const void
 static const authz_provider authz_names_provider = {check_token_names, parse_token_names};
 static const authz_provider authz_ids_provider = {check_token_ids, parse_token_ids};
 
+/* ---- the public keys, for backends ---- */
+
+/* The same document for every request, with no authentication of its own:
+ * it holds public keys only. */
+static int svct_keys_handler(request_rec *r)
+{
+    svct_server_conf *sc;
+    int rc;
+
+    if (!r->handler || strcmp(r->handler, SVCT_KEYS_HANDLER))
+        return DECLINED;
+    sc = ap_get_module_config(r->server->module_config, &access_svctoken_module);
+    if (r->method_number != M_GET) { /* HEAD is a GET without the body */
+        ap_allow_methods(r, REPLACE_ALLOW, "GET", "HEAD", NULL);
+        return HTTP_METHOD_NOT_ALLOWED;
+    }
+    ap_set_content_type(r, "application/json");
+    apr_table_setn(r->headers_out, "Cache-Control", "public, max-age=300");
+    apr_table_setn(r->headers_out, "ETag", sc->jwks_etag);
+    ap_update_mtime(r, sc->jwks_made);
+    ap_set_last_modified(r);
+    rc = ap_meets_conditions(r);
+    if (rc != OK)
+        return rc;
+    ap_set_content_length(r, sc->jwks_len);
+    if (!r->header_only)
+        ap_rwrite(sc->jwks, (int)sc->jwks_len, r);
+    return OK;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_check_config(svct_check_config, NULL, NULL, APR_HOOK_MIDDLE);
@@ -1238,6 +1331,7 @@ static void register_hooks(apr_pool_t *p)
                         AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(svct_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
+    ap_hook_handler(svct_keys_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token",
                               AUTHZ_PROVIDER_VERSION, &authz_names_provider,
                               AP_AUTH_INTERNAL_PER_CONF);

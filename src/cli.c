@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "cli_help.h"
 #include "duration.h"
+#include "jwks.h"
 #include "key.h"
 #include "record.h"
 #include "secret.h"
@@ -65,6 +66,10 @@ static const char svct_help[] =
                "  keygen [--alg ALG] --out FILE      signing key for ServiceTokenSigningKey;\n"
                "                                     ALG is ES256 (default), RS256, EdDSA\n"
                "                                     or HS256\n"
+               "  jwks KEYFILE...                    the JWK Set of these keys' public\n"
+               "                                     parts, as the service-token-keys\n"
+               "                                     handler serves it (the first file\n"
+               "                                     as ServiceTokenSigningKey)\n"
                "  help [COMMAND]                     this text, or one command's\n"
                "  version                            the version\n"
                "\n"
@@ -97,7 +102,7 @@ typedef struct svct_cli {
     int json;
     const char *duration, *grace, *alg, *outfile;
     unsigned opts_seen;
-    const char *args[2];
+    const char **args; /* the positional arguments after the command name */
     int nargs;
     int64_t now;
     int saved_stderr; /* see svct_cli_quiet_stderr */
@@ -131,7 +136,7 @@ static void svct_cli_quiet_stderr(svct_cli_t *cli)
 
 typedef struct svct_command {
     const char *name;
-    int nargs;       /* positional arguments after the command name */
+    int nargs;       /* positional arguments after the command name; -1: one or more */
     unsigned opts;   /* SVCT_OPT_* it accepts */
     int needs_store; /* 1: needs -f STORE or $SVCTOKEN_STORE */
     int (*run)(svct_cli_t *cli);
@@ -991,6 +996,27 @@ static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
     return SVCT_EXIT_OK;
 }
 
+/* The document is JSON already, so --json changes nothing. */
+static int svct_cli_jwks(svct_cli_t *cli)
+{
+    svct_keyring_t *ring;
+    svct_jwks_t jwks;
+    char err[512];
+
+    err[0] = '\0';
+    ring = svct_jwks_keyring_from_files(cli->args, (size_t)cli->nargs, 1, err, sizeof(err));
+    if (ring == NULL)
+        return svct_cli_refuse(cli, "%s", svct_shown(cli->pool, err));
+    if (svct_jwks_make(ring, &jwks) != 0) {
+        svct_keyring_free(ring);
+        return svct_cli_refuse(cli, "out of memory");
+    }
+    fprintf(cli->out, "%s\n", jwks.json);
+    svct_jwks_clear(&jwks);
+    svct_keyring_free(ring);
+    return SVCT_EXIT_OK;
+}
+
 static const svct_command_t svct_commands[] = {
     {"create", 1, SVCT_OPT_DURATION, 1, svct_cli_create},
     {"list", 0, 0, 1, svct_cli_list},
@@ -1006,6 +1032,7 @@ static const svct_command_t svct_commands[] = {
     {"init", 0, 0, 1, svct_cli_init},
     {"export", 0, 0, 1, svct_cli_export},
     {"import", 0, SVCT_OPT_REPLACE, 1, svct_cli_import},
+    {"jwks", -1, 0, 0, svct_cli_jwks},
 };
 
 static const struct {
@@ -1048,6 +1075,7 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
     cli.out = out;
     cli.err = err;
     cli.store = store_env;
+    cli.args = apr_pcalloc(p, (size_t)argc * sizeof(*cli.args));
 
     /* Help wins over any other mistake on the line. */
     for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
@@ -1111,10 +1139,8 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
         }
         if (cmdname == NULL)
             cmdname = a;
-        else if (cli.nargs < 2)
-            cli.args[cli.nargs++] = a;
         else
-            return svct_cli_usage(err, "too many arguments");
+            cli.args[cli.nargs++] = a;
     }
 
     if (cmdname == NULL)
@@ -1126,10 +1152,11 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
             cmd = &svct_commands[c];
     if (cmd == NULL)
         return svct_cli_usage(err, "unknown command \"%s\"", svct_shown(p, cmdname));
-    if (cli.nargs != cmd->nargs)
-        return svct_cli_usage(
-            err, cli.nargs < cmd->nargs ? "%s: missing argument" : "%s: too many arguments",
-            cmd->name);
+    if (cmd->nargs < 0 ? cli.nargs == 0 : cli.nargs != cmd->nargs)
+        return svct_cli_usage(err,
+                              cli.nargs < cmd->nargs || cli.nargs == 0 ? "%s: missing argument"
+                                                                       : "%s: too many arguments",
+                              cmd->name);
     if (cli.opts_seen & ~cmd->opts & SVCT_OPT_REPAIR)
         return svct_cli_usage(err, "%s does not take --repair", cmd->name);
     if (cli.opts_seen & ~cmd->opts) {
