@@ -10,8 +10,27 @@ use warnings;
 use File::Temp qw(tempdir);
 use HTTP::Tiny;
 use IO::Socket::INET;
+use Test::More ();
 
 my $MODULES = '/usr/lib/apache2/modules';
+my $PYTHON  = '/usr/bin/python3';
+
+# Skips the test unless the CLI, httpd and PyJWT are there; returns the
+# Python that has PyJWT.
+sub skip_unless_ready {
+    my $httpd = $ENV{HTTPD} || '/usr/sbin/apache2';
+    Test::More::plan(skip_all => 'SVCTOKEN is not set (make test sets it)') unless $ENV{SVCTOKEN};
+    Test::More::plan(skip_all => "no $httpd") unless -x $httpd;
+    Test::More::plan(skip_all => "$PYTHON has no jwt module (apt-get install python3-jwt)")
+        unless system($PYTHON, '-c', 'import jwt, cryptography') == 0;
+    return $PYTHON;
+}
+
+# Runs the svctoken CLI; returns (exit status, stdout and stderr).
+sub svctoken {
+    my $out = `$ENV{SVCTOKEN} @_ 2>&1`;
+    return ($? >> 8, $out);
+}
 
 sub free_port {
     my $s = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 1)

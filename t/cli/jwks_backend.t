@@ -6,7 +6,8 @@
 # the Cf-Access-Jwt-Assertion it received: signature, aud, iss and exp.
 # Then the handler itself: the document (public members only, the kids the
 # sessions carry, the same bytes as `svctoken jwks`), HEAD, ETag and 304,
-# 405 for other methods, and the handler inside a protected tree.
+# 405 for other methods, and the handler inside a protected tree; and
+# README's Python example, run against the server.
 use strict;
 use warnings;
 use Test::More;
@@ -16,25 +17,16 @@ use FindBin;
 use lib $FindBin::Bin;
 use HttpdHelper;
 
-my $cli    = $ENV{SVCTOKEN} or plan skip_all => 'SVCTOKEN is not set (make test sets it)';
-my $python = '/usr/bin/python3';
-my $httpd  = $ENV{HTTPD} || '/usr/sbin/apache2';
-plan skip_all => "no $httpd" unless -x $httpd;
-plan skip_all => "$python has no jwt module (apt-get install python3-jwt)"
-    unless system($python, '-c', 'import jwt, cryptography') == 0;
+my $python = HttpdHelper::skip_unless_ready();
 
 my $h = HttpdHelper->new(nports => 3);
 my $d = $h->dir;
 
-sub run_cli {
-    my $out = `$cli @_ 2>&1`;
-    return ($? >> 8, $out);
-}
 for ([es => 'ES256'], [old => 'ES256'], [rs => 'RS256'], [ed => 'EdDSA']) {
-    my ($rc, $out) = run_cli('keygen', '--alg', $_->[1], '--out', "$d/$_->[0].pem");
+    my ($rc, $out) = HttpdHelper::svctoken('keygen', '--alg', $_->[1], '--out', "$d/$_->[0].pem");
     $rc == 0 or die $out;
 }
-my ($rc, $out) = run_cli('-f', "$d/tokens.db", 'create', 'backend', '--json');
+my ($rc, $out) = HttpdHelper::svctoken('-f', "$d/tokens.db", 'create', 'backend', '--json');
 $rc == 0 or die $out;
 my $token = decode_json($out);
 chmod 0644, "$d/tokens.db";
@@ -126,7 +118,7 @@ ok $up, 'httpd starts with the keys handler' or BAIL_OUT($log);
 
 sub jwt_header { decode_json(decode_base64url((split /\./, $_[0])[0])) }
 sub kid_of_file {
-    my ($rc, $out) = run_cli('jwks', @_);
+    my ($rc, $out) = HttpdHelper::svctoken('jwks', @_);
     return decode_json($out)->{keys}[0]{kid};
 }
 
@@ -162,6 +154,26 @@ for my $i (sort keys %server) {
         or diag $r->{content};
 }
 
+# README's example, run as it is with this server's URL, audience and issuer.
+open my $readme, '<', "$FindBin::Bin/../../README.md" or die $!;
+my ($example) = join('', <$readme>) =~ /^```python\n(.*?)^```$/ms;
+ok $example, 'README has a Python example';
+$example =~ s{https://app\.example\.com/cdn-cgi}{$h->url('/cdn-cgi')}e;
+$example =~ s{audience="app"}{audience="backend-app"};
+$example =~ s{issuer="https://app\.example\.com"}{issuer="https://127.0.0.1"};
+my $r = $h->request('GET', '/app/verify.py', \%creds);
+my ($es_jwt) = ($r->{headers}{'set-cookie'} // '') =~ /CF_Authorization=([^;]+)/;
+open my $py, '-|', $python, '-c', $example . <<'PY', $es_jwt or die;
+import sys
+print(verify({"Cf-Access-Jwt-Assertion": sys.argv[1]})["name"])
+try:
+    verify({"Cf-Access-Jwt-Assertion": sys.argv[1][:-2]})
+except jwt.PyJWTError as e:
+    print(type(e).__name__)
+PY
+is join('', <$py>), "backend\nInvalidSignatureError\n",
+    "README's example verifies a session and refuses a forged one";
+
 # ---- the handler ----
 
 # RFC 7517 4 and RFC 7518 6.2.1, 6.3.1 (RSA), RFC 8037 2 (OKP): the members
@@ -188,7 +200,7 @@ sub check_public {
     is "@bad", '', "$what: every member of every key is a public one, with kid, use sig, alg";
 }
 
-my $r = $h->request('GET', '/cdn-cgi/access/certs');
+$r = $h->request('GET', '/cdn-cgi/access/certs');
 is $r->{status}, 200, 'GET: 200 without any credentials';
 like $r->{headers}{'content-type'}, qr{^application/json\b}, 'application/json';
 is $r->{headers}{'cache-control'}, 'public, max-age=300', 'Cache-Control: public, max-age=300';
@@ -199,13 +211,13 @@ check_public('ES256 + previous key', $doc);
 is_deeply [map { $_->{kid} } @{ $doc->{keys} }],
     [kid_of_file("$d/es.pem"), kid_of_file("$d/old.pem")],
     'the signing key first, then the verify key';
-(my $main_doc = (run_cli('jwks', "$d/es.pem", "$d/old.pem"))[1]) =~ s/\n\z//;
+(my $main_doc = (HttpdHelper::svctoken('jwks', "$d/es.pem", "$d/old.pem"))[1]) =~ s/\n\z//;
 is $r->{content}, $main_doc, 'svctoken jwks prints the same document for the same key files';
 for my $i (1, 2) {
     my ($alg, $file) = @{ $server{$i} };
     my $vr = $h->request('GET', '/cdn-cgi/access/certs', {}, $i);
     check_public($alg, decode_json($vr->{content}));
-    (my $printed = (run_cli('jwks', "$d/$file.pem"))[1]) =~ s/\n\z//;
+    (my $printed = (HttpdHelper::svctoken('jwks', "$d/$file.pem"))[1]) =~ s/\n\z//;
     is $vr->{content}, $printed, "$alg: the virtual host's own key, as svctoken jwks prints it";
 }
 
