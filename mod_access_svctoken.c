@@ -66,6 +66,10 @@ module AP_MODULE_DECLARE_DATA access_svctoken_module;
 typedef struct {
     const char *signing_key_file;
     apr_array_header_t *verify_key_files; /* of const char * */
+    /* The kids of the keys named in this context as they are parsed, so that
+     * a key given twice fails configtest: kid -> verify key file. */
+    const char *signing_kid;
+    apr_hash_t *verify_kids;
     svct_keyring_t *keyring;
     const char *issuer; /* "https://" + ServerName, made in post_config */
     /* ServiceTokenStore dbd is used here: a view of the SQL store per child
@@ -126,6 +130,7 @@ static void *create_server_conf(apr_pool_t *p, server_rec *s)
 
     conf->verify_key_files = apr_array_make(p, 2, sizeof(const char *));
     conf->store_refresh = conf->store_grace = -1;
+    conf->verify_kids = apr_hash_make(p);
     return conf;
 }
 
@@ -337,7 +342,8 @@ static const char *set_clock_skew(cmd_parms *cmd, void *dconf, const char *arg)
  * A key that can sign and that any user may read is refused; one that its
  * group may read is warned about (post_config warns again in the error
  * log, since this line only reaches the console). */
-static const char *check_key_file(cmd_parms *cmd, const char *file, const char **path)
+static const char *check_key_file(cmd_parms *cmd, const char *file, const char **path,
+                                  const char **kid)
 {
     char err[256];
     struct stat sb;
@@ -351,6 +357,7 @@ static const char *check_key_file(cmd_parms *cmd, const char *file, const char *
     if (!key)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
     can_sign = svct_key_can_sign(key);
+    *kid = apr_pstrdup(cmd->pool, svct_key_kid(key));
     svct_key_free(key);
     if (!can_sign || stat(*path, &sb) != 0)
         return NULL;
@@ -387,22 +394,43 @@ static const char *set_store_time(cmd_parms *cmd, void *unused, const char *arg)
     return NULL;
 }
 
+static const char *duplicate_kid(cmd_parms *cmd, const char *file, const char *kid,
+                                 const char *other)
+{
+    return apr_psprintf(cmd->pool, "%s: %s has the kid %s of %s: a key may be listed only once",
+                        cmd->cmd->name, file, kid, other);
+}
+
 static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *file)
 {
     svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
                                                   &access_svctoken_module);
+    const char *path, *kid, *other, *err = check_key_file(cmd, file, &path, &kid);
 
-    return check_key_file(cmd, file, &conf->signing_key_file);
+    if (err)
+        return err;
+    other = apr_hash_get(conf->verify_kids, kid, APR_HASH_KEY_STRING);
+    if (other)
+        return duplicate_kid(cmd, path, kid, other);
+    conf->signing_key_file = path;
+    conf->signing_kid = kid;
+    return NULL;
 }
 
 static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file)
 {
     svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
                                                   &access_svctoken_module);
-    const char *path, *err = check_key_file(cmd, file, &path);
+    const char *path, *kid, *other, *err = check_key_file(cmd, file, &path, &kid);
 
     if (err)
         return err;
+    other = conf->signing_kid && !strcmp(conf->signing_kid, kid)
+                ? conf->signing_key_file
+                : apr_hash_get(conf->verify_kids, kid, APR_HASH_KEY_STRING);
+    if (other)
+        return duplicate_kid(cmd, path, kid, other);
+    apr_hash_set(conf->verify_kids, kid, APR_HASH_KEY_STRING, path);
     APR_ARRAY_PUSH(conf->verify_key_files, const char *) = path;
     return NULL;
 }

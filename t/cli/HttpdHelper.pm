@@ -92,7 +92,8 @@ EOF
 
 sub _httpd {
     my ($self, $signal) = @_;
-    my $out = `$self->{httpd} -f $self->{dir}/httpd.conf @{$self->{root}} -k $signal 2>&1`;
+    my $how = $signal eq 'configtest' ? '-t' : "-k $signal";
+    my $out = `$self->{httpd} -f $self->{dir}/httpd.conf @{$self->{root}} $how 2>&1`;
     return ($? >> 8, $out);
 }
 
@@ -119,6 +120,9 @@ sub start {
     $self->{running} = 1 if -f "$self->{dir}/httpd.pid" || $up;
     return ($up ? 1 : 0, $out . $self->error_log);
 }
+
+# `httpd -t` on the configuration written last: (exit status, output).
+sub configtest { return $_[0]->_httpd('configtest') }
 
 # A graceful restart with the configuration written last; returns once the
 # new generation serves (1), or 0.

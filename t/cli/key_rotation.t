@@ -122,24 +122,40 @@ is_deeply backend($s_old, $s_new), ['PyJWKClientError', 'valid'],
     'step 3: the backend finds no key for the old sessions';
 $h->stop;
 
-# A kid given twice stops start-up, naming the kid and both files.
+# A kid given twice stops start-up and fails configtest, naming the kid and
+# both files.
 system('cp', "$d/old.pem", "$d/copy.pem") == 0 or die;
 for my $case (
-    ['the signing key again as verify key', "ServiceTokenSigningKey $d/old.pem\nServiceTokenVerifyKey $d/old.pem",
-     "$d/old.pem", "$d/old.pem"],
-    ['one verify key listed twice', "ServiceTokenSigningKey $d/new.pem\nServiceTokenVerifyKey $d/old.pem $d/old.pem",
-     "$d/old.pem", "$d/old.pem"],
-    ['two files with one key', "ServiceTokenSigningKey $d/new.pem\nServiceTokenVerifyKey $d/old.pem\nServiceTokenVerifyKey $d/copy.pem",
+    ['the signing key again as verify key',
+     "ServiceTokenSigningKey $d/old.pem\nServiceTokenVerifyKey $d/old.pem", "$d/old.pem", "$d/old.pem"],
+    ['the verify key again as signing key',
+     "ServiceTokenVerifyKey $d/old.pem\nServiceTokenSigningKey $d/copy.pem", "$d/copy.pem", "$d/old.pem"],
+    ['one verify key listed twice',
+     "ServiceTokenSigningKey $d/new.pem\nServiceTokenVerifyKey $d/old.pem $d/old.pem", "$d/old.pem", "$d/old.pem"],
+    ['two files with one key',
+     "ServiceTokenSigningKey $d/new.pem\nServiceTokenVerifyKey $d/old.pem\nServiceTokenVerifyKey $d/copy.pem",
      "$d/copy.pem", "$d/old.pem"],
 ) {
     my ($what, $keys, $file, $other) = @$case;
     conf($keys);
+    my $says = qr/ServiceToken\w+Key: \Q$file\E has the kid \Q$kid_old\E of \Q$other\E: a key may be listed only once/;
+    my ($test_rc, $test_out) = $h->configtest;
+    ok $test_rc != 0, "$what: configtest fails";
+    like $test_out, $says, "$what: and says which key, kid and files";
     ($up, $log) = $h->start;
     $h->stop;
     ok !$up, "$what: httpd does not start";
-    like $log, qr/SVCT0005: ServiceTokenVerifyKey \Q$file\E has the kid \Q$kid_old\E of \Q$other\E/,
-        "$what: and says which key, kid and file";
+    like $log, $says, "$what: with the same message";
 }
+# A virtual host that adds to the main server's verify keys the key the main
+# server signs with: only the merged keys show it, when httpd starts.
+conf("ServiceTokenSigningKey $d/new.pem\n<VirtualHost 127.0.0.1:" . $h->port
+     . ">\nServiceTokenVerifyKey $d/old.pem $d/new.pem\n</VirtualHost>");
+($up, $log) = $h->start;
+$h->stop;
+ok !$up, 'a virtual host repeating the inherited signing key: httpd does not start';
+like $log, qr/SVCT0005: ServiceTokenVerifyKey \Q$d\E\/new\.pem has the kid \Q$kid_new\E of \Q$d\E\/new\.pem/,
+    'and says which key, kid and files';
 
 # HS256: nothing to publish; one warning, however many servers.
 keygen('HS256', 'hs.jwk');
