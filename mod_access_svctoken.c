@@ -973,6 +973,8 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     }
     authn_store(r, d, sc, &store);
     rc = svct_authn_session(&store, &session, expect.now, r->pool, &res);
+    if (rc == SVCT_AUTHN_OK)
+        rc = svct_authn_address(&res.token, r->useragent_ip);
     if (rc == SVCT_AUTHN_STORE_ERROR) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0102) "%s", res.store_error);
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -980,6 +982,13 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     if (rc == SVCT_AUTHN_UNAVAILABLE)
         return unavailable(r, sc, &res);
     svct_dbd_note_outage(r, &res);
+    if (rc == SVCT_AUTHN_ADDRESS) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(1201) "session refused (%s): client address %s is outside "
+                                       "the --allow-from of token \"%s\", client id %s",
+                      from, r->useragent_ip, res.token.name, session.client_id);
+        return DECLINED;
+    }
     if (rc != SVCT_AUTHN_OK) {
         ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
                       SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
@@ -1070,6 +1079,8 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
     authn_store(r, d, sc, &store);
     rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
                            apr_time_sec(r->request_time), r->pool, &res);
+    if (rc == SVCT_AUTHN_OK)
+        rc = svct_authn_address(&res.token, r->useragent_ip);
     switch (rc) {
     case SVCT_AUTHN_OK:
         svct_dbd_note_outage(r, &res);
@@ -1096,6 +1107,12 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
         else
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
+        return refuse(r, HTTP_UNAUTHORIZED);
+    case SVCT_AUTHN_ADDRESS:
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(1202) "access refused: client address %s is outside the "
+                                       "--allow-from of token \"%s\", client id %s",
+                      r->useragent_ip, res.token.name, id);
         return refuse(r, HTTP_UNAUTHORIZED);
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,

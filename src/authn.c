@@ -35,6 +35,8 @@ const char *svct_authn_reason(svct_authn_rc_t rc)
         return "session revoked";
     case SVCT_AUTHN_FOREIGN_STORE:
         return "issued by another token store";
+    case SVCT_AUTHN_ADDRESS:
+        return "client address not allowed";
     case SVCT_AUTHN_STORE_ERROR:
         return "token store unavailable";
     case SVCT_AUTHN_UNAVAILABLE:
@@ -198,6 +200,11 @@ svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store, const svct_s
     if (session->iat < out->revoked_before)
         return SVCT_AUTHN_REVOKED;
     return SVCT_AUTHN_OK;
+}
+
+svct_authn_rc_t svct_authn_address(const svct_record_t *token, const char *ip)
+{
+    return svct_record_allows(token, ip) ? SVCT_AUTHN_OK : SVCT_AUTHN_ADDRESS;
 }
 
 int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,

@@ -27,6 +27,7 @@ typedef enum {
     SVCT_AUTHN_REVOKED, /* session issued before `svctoken revoke-sessions` */
     SVCT_AUTHN_FOREIGN_STORE, /* session issued by another store (store_tag.h), or
                                * by a version that did not bind sessions to stores */
+    SVCT_AUTHN_ADDRESS, /* the client address is outside the token's --allow-from */
     SVCT_AUTHN_STORE_ERROR,
     SVCT_AUTHN_UNAVAILABLE /* a SQL store is out of reach (sql_view.h): answer 503 */
 } svct_authn_rc_t;
@@ -70,6 +71,11 @@ svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *c
 svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store,
                                    const svct_session_t *session, int64_t now, apr_pool_t *p,
                                    svct_authn_result_t *out);
+
+/* SVCT_AUTHN_OK when a request from the client address IP (text) may use
+ * TOKEN, else SVCT_AUTHN_ADDRESS. Asked after the secret or the session
+ * was accepted, so that only their holder learns of the binding. */
+svct_authn_rc_t svct_authn_address(const svct_record_t *token, const char *ip);
 
 /* svct_jwt_verify through CACHE (may be NULL): a JWT verified before against
  * the same ring, iss and aud only has its times checked again. */

@@ -18,6 +18,7 @@
 #include <jansson.h>
 #include <openssl/crypto.h>
 
+#include "cidr.h"
 #include "cli.h"
 #include "cli_help.h"
 #include "duration.h"
@@ -43,13 +44,17 @@ static const char svct_help[] =
                "'sqlite3:/var/lib/svctoken/tokens.sqlite'.\n"
                "\n"
                "Commands:\n"
-               "  create NAME [--duration D]         new token; its Client Secret is shown\n"
+               "  create NAME [--duration D] [--allow-from CIDR,...]\n"
+               "                                     new token; its Client Secret is shown\n"
                "                                     only this once (default duration 1y)\n"
                "  list                               every token\n"
                "  show ID-OR-NAME                    one token\n"
                "  refresh ID-OR-NAME [--duration D]  expiry := now + D (default 1y)\n"
                "  rotate ID-OR-NAME [--grace D]      new secret; the previous one keeps\n"
                "                                     working for D (default 0)\n"
+               "  set ID-OR-NAME --allow-from CIDR,...|any\n"
+               "                                     the addresses the token works from\n"
+               "                                     (at most 32 IPv4/IPv6 CIDRs)\n"
                "  disable ID-OR-NAME                 refuse the token and its sessions\n"
                "  enable ID-OR-NAME                  accept it again\n"
                "  delete ID-OR-NAME                  remove the token\n"
@@ -91,7 +96,8 @@ enum {
     SVCT_OPT_ALG = 1 << 2,
     SVCT_OPT_OUT = 1 << 3,
     SVCT_OPT_REPAIR = 1 << 4,
-    SVCT_OPT_REPLACE = 1 << 5
+    SVCT_OPT_REPLACE = 1 << 5,
+    SVCT_OPT_ALLOW_FROM = 1 << 6
 };
 
 typedef struct svct_cli {
@@ -100,7 +106,7 @@ typedef struct svct_cli {
     const char *store, *dbmtype;
     const char *dbd; /* a SQL store, "DRIVER:PARAMS" */
     int json;
-    const char *duration, *grace, *alg, *outfile;
+    const char *duration, *grace, *alg, *outfile, *allow_from;
     unsigned opts_seen;
     const char **args; /* the positional arguments after the command name */
     int nargs;
@@ -279,11 +285,17 @@ typedef struct svct_row {
     int64_t created_at, updated_at, expires_at;
     int64_t prev_expires_at; /* 0: no previous secret works */
     const char *status;
+    int n_allow;
+    const svct_cidr_t *allow_from;
 } svct_row_t;
 
 static void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *rec, int copy)
 {
     row->name = copy ? apr_pstrdup(cli->pool, rec->name) : rec->name;
+    row->n_allow = rec->n_allow;
+    row->allow_from =
+        copy ? apr_pmemdup(cli->pool, rec->allow_from, rec->n_allow * sizeof rec->allow_from[0])
+             : rec->allow_from;
     memcpy(row->client_id, rec->client_id, sizeof(row->client_id));
     row->created_at = rec->created_at;
     row->updated_at = rec->updated_at;
@@ -291,6 +303,36 @@ static void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *
     row->status = svct_status_name(svct_record_status(rec, cli->now));
     row->prev_expires_at =
         rec->has_prev && cli->now < rec->prev_expires_at ? rec->prev_expires_at : 0;
+}
+
+/* --allow-from as JSON: an array of CIDRs, or null for any address. */
+static json_t *svct_cli_json_allow(const svct_cidr_t *allow, int n)
+{
+    char text[SVCT_CIDR_TEXT_MAX];
+    json_t *a;
+    int i;
+
+    if (n == 0)
+        return json_null();
+    a = json_array();
+    for (i = 0; i < n; i++)
+        if (svct_cidr_format(&allow[i], text, sizeof text))
+            json_array_append_new(a, json_string(text));
+    return a;
+}
+
+/* --allow-from as text: "10.0.0.0/8, 2001:db8::/32", or "any". */
+static const char *svct_cli_allow_text(svct_cli_t *cli, const svct_record_t *rec)
+{
+    char text[SVCT_CIDR_TEXT_MAX];
+    const char *out = NULL;
+    int i;
+
+    for (i = 0; i < rec->n_allow; i++)
+        if (svct_cidr_format(&rec->allow_from[i], text, sizeof text))
+            out =
+                out ? apr_pstrcat(cli->pool, out, ", ", text, NULL) : apr_pstrdup(cli->pool, text);
+    return out ? out : "any";
 }
 
 static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
@@ -310,6 +352,7 @@ static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
                         row->prev_expires_at == 0
                             ? json_null()
                             : json_string(svct_fmt_time(row->prev_expires_at, buf)));
+    json_object_set_new(o, "allow_from", svct_cli_json_allow(row->allow_from, row->n_allow));
     if (secret != NULL)
         json_object_set_new(o, "client_secret", json_string(secret));
     return o;
@@ -338,6 +381,8 @@ static void svct_cli_print_record(svct_cli_t *cli, const svct_record_t *rec)
     fprintf(cli->out, "Updated:    %s\n", svct_cli_time(cli, rec->updated_at));
     fprintf(cli->out, "Expires:    %s\n", svct_cli_expires(cli, rec->expires_at));
     fprintf(cli->out, "Status:     %s\n", svct_status_name(svct_record_status(rec, cli->now)));
+    if (rec->n_allow)
+        fprintf(cli->out, "Allow from: %s\n", svct_cli_allow_text(cli, rec));
     if (rec->has_prev && cli->now < rec->prev_expires_at)
         fprintf(cli->out, "Previous secret accepted until %s\n",
                 svct_cli_time(cli, rec->prev_expires_at));
@@ -363,6 +408,8 @@ static int svct_cli_print_secret(svct_cli_t *cli, const svct_record_t *rec, cons
     fprintf(cli->out, "Client ID:      %s\n", rec->client_id);
     fprintf(cli->out, "Client Secret:  %s\n", secret);
     fprintf(cli->out, "Expires:        %s\n", svct_cli_expires(cli, rec->expires_at));
+    if (rec->n_allow)
+        fprintf(cli->out, "Allow from:     %s\n", svct_cli_allow_text(cli, rec));
     fputs("\nThe Client Secret is shown only this once: store it safely now.\n", cli->out);
     if (note != NULL)
         fprintf(cli->out, "%s\n", note);
@@ -401,6 +448,53 @@ static int svct_cli_new_secret(svct_cli_t *cli, char *secret, unsigned char *has
     return SVCT_EXIT_OK;
 }
 
+/* Parses --allow-from into REC, if it was given. */
+static int svct_cli_allow_from(svct_cli_t *cli, svct_record_t *rec)
+{
+    const char *bad = NULL;
+    size_t bad_len = 0;
+
+    if (cli->allow_from == NULL)
+        return SVCT_EXIT_OK;
+    switch (svct_cidr_list_parse(cli->allow_from, rec->allow_from, &rec->n_allow, &bad, &bad_len)) {
+    case SVCT_CIDR_LIST_OK:
+        return SVCT_EXIT_OK;
+    case SVCT_CIDR_LIST_BAD:
+        return svct_cli_refuse(cli,
+                               "bad --allow-from \"%s\": not a CIDR (like 10.0.0.0/8 or "
+                               "2001:db8::/32, no bits set past the prefix)",
+                               svct_shown(cli->pool, apr_pstrmemdup(cli->pool, bad, bad_len)));
+    case SVCT_CIDR_LIST_TOO_MANY:
+        return svct_cli_refuse(cli, "--allow-from takes at most %d CIDRs", SVCT_CIDR_MAX);
+    case SVCT_CIDR_LIST_EMPTY:
+        break;
+    }
+    return svct_cli_refuse(cli, "--allow-from needs CIDRs separated by commas, or \"any\"");
+}
+
+/* SDBM keeps a key and its value in one page: a record that does not fit
+ * is refused before anything is written. */
+#define SVCT_SDBM_PAIR_MAX 1008
+
+static int svct_cli_fits(svct_cli_t *cli, const svct_record_t *rec)
+{
+    char buf[SVCT_RECORD_MAX];
+    const char *type = svct_store_type_name(cli->dbmtype);
+    size_t n;
+
+    if (type == NULL || strcmp(type, "SDBM") != 0)
+        return SVCT_EXIT_OK;
+    n = svct_record_encode(rec, buf, sizeof buf);
+    /* The key is "id:" and the Client ID. */
+    if (n + 3 + SVCT_CLIENT_ID_LEN <= SVCT_SDBM_PAIR_MAX)
+        return SVCT_EXIT_OK;
+    return svct_cli_refuse(cli,
+                           "this --allow-from list is too long for an SDBM store (%zu "
+                           "bytes in a record where SDBM holds %d): use fewer ranges or "
+                           "a default, GDBM or DB store",
+                           n, SVCT_SDBM_PAIR_MAX - 3 - SVCT_CLIENT_ID_LEN);
+}
+
 static int svct_cli_create(svct_cli_t *cli)
 {
     const char *name = cli->args[0];
@@ -419,6 +513,8 @@ static int svct_cli_create(svct_cli_t *cli)
     exit_rc = svct_cli_expiry(
         cli, "duration", cli->duration ? cli->duration : SVCT_DEFAULT_DURATION, 1, &rec.expires_at);
     if (exit_rc != SVCT_EXIT_OK)
+        return exit_rc;
+    if ((exit_rc = svct_cli_allow_from(cli, &rec)) != SVCT_EXIT_OK)
         return exit_rc;
     memcpy(rec.name, name, strlen(name) + 1);
     rec.created_at = rec.updated_at = cli->now;
@@ -447,7 +543,9 @@ static int svct_cli_create(svct_cli_t *cli)
     }
     if (rc != SVCT_STORE_NOTFOUND)
         goto fail;
-    if ((exit_rc = svct_cli_new_secret(cli, secret, rec.secret_hash)) != SVCT_EXIT_OK) {
+    if ((exit_rc = svct_cli_new_secret(cli, secret, rec.secret_hash)) != SVCT_EXIT_OK ||
+        (exit_rc = svct_cli_fits(cli, &rec)) != SVCT_EXIT_OK) {
+        OPENSSL_cleanse(secret, sizeof(secret));
         svct_store_close(st);
         return exit_rc;
     }
@@ -615,7 +713,8 @@ typedef enum {
     SVCT_CHANGE_ROTATE,
     SVCT_CHANGE_DISABLE,
     SVCT_CHANGE_ENABLE,
-    SVCT_CHANGE_DELETE
+    SVCT_CHANGE_DELETE,
+    SVCT_CHANGE_SET
 } svct_change_t;
 
 /* The read-modify-write commands: one exclusive lock from find to write. */
@@ -625,7 +724,7 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     char secret[SVCT_SECRET_LEN + 1];
     unsigned char hash[SVCT_HASH_LEN];
     int64_t expires_at = 0, prev_expires_at = 0;
-    svct_record_t rec, before;
+    svct_record_t rec, before, set;
     svct_store_t *st;
     svct_store_rc_t rc;
     int exit_rc;
@@ -640,6 +739,12 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     if (change == SVCT_CHANGE_ROTATE && cli->grace != NULL && strcmp(cli->grace, "0") != 0) {
         exit_rc = svct_cli_expiry(cli, "grace", cli->grace, 0, &prev_expires_at);
         if (exit_rc != SVCT_EXIT_OK)
+            return exit_rc;
+    }
+    if (change == SVCT_CHANGE_SET) {
+        if (cli->allow_from == NULL)
+            return svct_cli_usage(cli->err, "set needs --allow-from CIDR,...|any");
+        if ((exit_rc = svct_cli_allow_from(cli, &set)) != SVCT_EXIT_OK)
             return exit_rc;
     }
 
@@ -682,6 +787,14 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
         break;
     case SVCT_CHANGE_DELETE:
         break;
+    case SVCT_CHANGE_SET:
+        rec.n_allow = set.n_allow;
+        memcpy(rec.allow_from, set.allow_from, sizeof rec.allow_from);
+        if ((exit_rc = svct_cli_fits(cli, &rec)) != SVCT_EXIT_OK) {
+            svct_store_close(st);
+            return exit_rc;
+        }
+        break;
     }
     if (change == SVCT_CHANGE_DELETE)
         rc = svct_store_delete(st, &rec);
@@ -715,6 +828,9 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     } else if (change == SVCT_CHANGE_REFRESH) {
         fprintf(cli->out, "Refreshed \"%s\" (%s): expires %s.\n", rec.name, rec.client_id,
                 svct_cli_expires(cli, rec.expires_at));
+    } else if (change == SVCT_CHANGE_SET) {
+        fprintf(cli->out, "\"%s\" (%s) is accepted from %s.\n", rec.name, rec.client_id,
+                rec.n_allow ? svct_cli_allow_text(cli, &rec) : "any address");
     } else {
         fprintf(cli->out, "%s \"%s\" (%s).\n",
                 change == SVCT_CHANGE_DISABLE  ? "Disabled"
@@ -753,6 +869,11 @@ static int svct_cli_enable(svct_cli_t *cli)
 static int svct_cli_delete(svct_cli_t *cli)
 {
     return svct_cli_change(cli, SVCT_CHANGE_DELETE);
+}
+
+static int svct_cli_set(svct_cli_t *cli)
+{
+    return svct_cli_change(cli, SVCT_CHANGE_SET);
 }
 
 static int svct_cli_revoke_sessions(svct_cli_t *cli)
@@ -1018,7 +1139,7 @@ static int svct_cli_jwks(svct_cli_t *cli)
 }
 
 static const svct_command_t svct_commands[] = {
-    {"create", 1, SVCT_OPT_DURATION, 1, svct_cli_create},
+    {"create", 1, SVCT_OPT_DURATION | SVCT_OPT_ALLOW_FROM, 1, svct_cli_create},
     {"list", 0, 0, 1, svct_cli_list},
     {"show", 1, 0, 1, svct_cli_show},
     {"refresh", 1, SVCT_OPT_DURATION, 1, svct_cli_refresh},
@@ -1026,6 +1147,7 @@ static const svct_command_t svct_commands[] = {
     {"disable", 1, 0, 1, svct_cli_disable},
     {"enable", 1, 0, 1, svct_cli_enable},
     {"delete", 1, 0, 1, svct_cli_delete},
+    {"set", 1, SVCT_OPT_ALLOW_FROM, 1, svct_cli_set},
     {"revoke-sessions", 0, 0, 1, svct_cli_revoke_sessions},
     {"check", 0, SVCT_OPT_REPAIR, 1, svct_cli_check},
     {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
@@ -1044,6 +1166,7 @@ static const struct {
     {"--alg", SVCT_OPT_ALG},
     {"--out", SVCT_OPT_OUT},
     {"--dbd", 0},
+    {"--allow-from", SVCT_OPT_ALLOW_FROM},
 };
 
 static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
@@ -1057,6 +1180,8 @@ static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
         cli->grace = value;
     else if (flag == SVCT_OPT_ALG)
         cli->alg = value;
+    else if (flag == SVCT_OPT_ALLOW_FROM)
+        cli->allow_from = value;
     else
         cli->outfile = value;
 }

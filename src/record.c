@@ -1,9 +1,13 @@
 /*
- * The token record and its byte form in the store: one line of ten
- * tab-separated fields, starting with a format version so a later layout can
- * be told apart instead of misread:
+ * The token record and its byte form in the store: one line of tab-separated
+ * fields, starting with a format version so a later layout can be told apart
+ * instead of misread:
  *
- *   v1 NAME CLIENT_ID HASH CREATED UPDATED EXPIRES ENABLED PREV_HASH PREV_EXPIRES
+ *   v2 NAME CLIENT_ID HASH CREATED UPDATED EXPIRES ENABLED PREV_HASH PREV_EXPIRES ALLOW
+ *
+ * ALLOW is "-" (from any address) or the --allow-from CIDRs, comma-separated
+ * in their canonical spelling. v1 records, written before ALLOW existed, have
+ * the first ten fields only; they are read as "-" and written back as v2.
  *
  * HASH and PREV_HASH are lowercase hex SHA-256 (PREV_HASH "-" when there is no
  * previous secret, PREV_EXPIRES then "0"); times are decimal seconds since the
@@ -16,7 +20,8 @@
 #include "decimal.h"
 #include "record.h"
 
-#define SVCT_RECORD_FIELDS 10
+#define SVCT_RECORD_FIELDS 11
+#define SVCT_RECORD_V1_FIELDS 10
 
 static int svct_utf8_cont(unsigned char c)
 {
@@ -104,26 +109,80 @@ static int svct_record_consistent(const svct_record_t *rec)
         return 0;
     if (rec->enabled != 0 && rec->enabled != 1)
         return 0;
+    if (rec->n_allow < 0 || rec->n_allow > SVCT_CIDR_MAX)
+        return 0;
+    for (int i = 0; i < rec->n_allow; i++)
+        if (!svct_cidr_valid(&rec->allow_from[i]))
+            return 0;
     if (rec->has_prev == 1)
         return svct_hash_nonzero(rec->prev_hash) && rec->prev_expires_at > 0 &&
                svct_time_valid(rec->prev_expires_at);
     return rec->has_prev == 0 && rec->prev_expires_at == 0;
 }
 
+/* The ALLOW field into BUF (CAP bytes, NUL-terminated): "-", or the
+ * canonical CIDRs separated by commas. 0, or -1 when it does not fit. */
+static int svct_allow_text(const svct_record_t *rec, char *buf, size_t cap)
+{
+    size_t pos = 0, n;
+    int i;
+
+    if (rec->n_allow == 0)
+        return snprintf(buf, cap, "-") == 1 ? 0 : -1;
+    for (i = 0; i < rec->n_allow; i++) {
+        if (i > 0) {
+            if (cap - pos < 2)
+                return -1;
+            buf[pos++] = ',';
+        }
+        n = svct_cidr_format(&rec->allow_from[i], buf + pos, cap - pos);
+        if (n == 0)
+            return -1;
+        pos += n;
+    }
+    return 0;
+}
+
+/* Reads the ALLOW field; only the canonical spelling of each CIDR is taken,
+ * so that a record has one byte form. */
+static int svct_parse_allow(const char *s, size_t len, svct_record_t *r)
+{
+    char text[SVCT_CIDR_TEXT_MAX];
+    size_t start = 0, i;
+
+    if (len == 1 && s[0] == '-')
+        return 0;
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != ',')
+            continue;
+        if (r->n_allow == SVCT_CIDR_MAX ||
+            svct_cidr_parse(s + start, i - start, &r->allow_from[r->n_allow]) != 0 ||
+            svct_cidr_format(&r->allow_from[r->n_allow], text, sizeof text) != i - start ||
+            memcmp(text, s + start, i - start) != 0)
+            return -1;
+        r->n_allow++;
+        start = i + 1;
+    }
+    return 0;
+}
+
 size_t svct_record_encode(const svct_record_t *rec, char *buf, size_t cap)
 {
     char hash[2 * SVCT_HASH_LEN + 1], prev[2 * SVCT_HASH_LEN + 1] = "-";
-    char line[SVCT_RECORD_MAX + 1];
+    char line[SVCT_RECORD_MAX + 1], allow[SVCT_CIDR_MAX * SVCT_CIDR_TEXT_MAX];
     int n;
 
     if (rec == NULL || buf == NULL || !svct_record_consistent(rec))
         return 0;
+    if (svct_allow_text(rec, allow, sizeof(allow)) != 0)
+        return 0;
     svct_hex_encode(rec->secret_hash, SVCT_HASH_LEN, hash);
     if (rec->has_prev)
         svct_hex_encode(rec->prev_hash, SVCT_HASH_LEN, prev);
-    n = snprintf(line, sizeof(line), "v1\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%lld", rec->name,
-                 rec->client_id, hash, (long long)rec->created_at, (long long)rec->updated_at,
-                 (long long)rec->expires_at, rec->enabled, prev, (long long)rec->prev_expires_at);
+    n = snprintf(line, sizeof(line), "v2\t%s\t%s\t%s\t%lld\t%lld\t%lld\t%d\t%s\t%lld\t%s",
+                 rec->name, rec->client_id, hash, (long long)rec->created_at,
+                 (long long)rec->updated_at, (long long)rec->expires_at, rec->enabled, prev,
+                 (long long)rec->prev_expires_at, allow);
     if (n <= 0 || (size_t)n > SVCT_RECORD_MAX || (size_t)n > cap)
         return 0;
     memcpy(buf, line, (size_t)n);
@@ -157,9 +216,8 @@ int svct_record_decode(const char *buf, size_t len, svct_record_t *rec)
             start = i + 1;
         }
     }
-    if (nf != SVCT_RECORD_FIELDS)
-        return -1;
-    if (flen[0] != 2 || memcmp(f[0], "v1", 2) != 0)
+    if (flen[0] != 2 || !((nf == SVCT_RECORD_V1_FIELDS && memcmp(f[0], "v1", 2) == 0) ||
+                          (nf == SVCT_RECORD_FIELDS && memcmp(f[0], "v2", 2) == 0)))
         return -1;
 
     memset(&r, 0, sizeof(r));
@@ -187,6 +245,8 @@ int svct_record_decode(const char *buf, size_t len, svct_record_t *rec)
     }
     if (svct_parse_time(f[9], flen[9], &r.prev_expires_at) != 0)
         return -1;
+    if (nf == SVCT_RECORD_FIELDS && svct_parse_allow(f[10], flen[10], &r) != 0)
+        return -1;
     if (!svct_record_consistent(&r))
         return -1;
     *rec = r;
@@ -213,6 +273,11 @@ const char *svct_status_name(svct_status_t status)
         return "disabled";
     }
     return "unknown";
+}
+
+int svct_record_allows(const svct_record_t *rec, const char *ip)
+{
+    return svct_cidr_list_allows(rec->allow_from, rec->n_allow, ip);
 }
 
 int svct_record_secret_matches(const svct_record_t *rec, const char *secret, size_t len,

@@ -8,13 +8,15 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "cidr.h"
 #include "secret.h"
 
 #define SVCT_NAME_MAX_CHARS 64
 /* 64 code points of at most 4 UTF-8 bytes each. */
 #define SVCT_NAME_MAX_BYTES (SVCT_NAME_MAX_CHARS * 4)
-/* Upper bound of an encoded record, used to refuse oversized input early. */
-#define SVCT_RECORD_MAX 1024
+/* Upper bound of an encoded record, used to refuse oversized input early:
+ * the longest v2 record, SVCT_CIDR_MAX IPv6 ranges included, is under 2 KB. */
+#define SVCT_RECORD_MAX 2048
 /* Latest time a record may hold (9999-12-31T23:59:59Z), so that every stored
  * time prints as RFC 3339 and "now + duration" cannot overflow. */
 #define SVCT_TIME_MAX INT64_C(253402300799)
@@ -32,6 +34,10 @@ typedef struct svct_record {
     int has_prev;
     unsigned char prev_hash[SVCT_HASH_LEN];
     int64_t prev_expires_at;
+    /* `--allow-from`: the token is refused from any address outside these
+     * n_allow ranges. n_allow == 0: from anywhere. */
+    int n_allow;
+    svct_cidr_t allow_from[SVCT_CIDR_MAX];
 } svct_record_t;
 
 typedef enum {
@@ -49,11 +55,16 @@ int svct_name_valid(const char *name, size_t len);
 size_t svct_record_encode(const svct_record_t *rec, char *buf, size_t cap);
 
 /* Strict parse of BUF[0..LEN) into *REC. Returns 0, or -1 for anything
- * malformed, of an unknown version, or inconsistent. */
+ * malformed, of an unknown version, or inconsistent. Reads v1 records
+ * (written before --allow-from existed: usable from anywhere) and v2;
+ * svct_record_encode always writes v2. */
 int svct_record_decode(const char *buf, size_t len, svct_record_t *rec);
 
 svct_status_t svct_record_status(const svct_record_t *rec, int64_t now);
 const char *svct_status_name(svct_status_t status);
+
+/* 1 when the client address IP (text) may use the token (--allow-from). */
+int svct_record_allows(const svct_record_t *rec, const char *ip);
 
 /* 1 when SECRET[0..LEN) matches the current hash, or the previous one while
  * its grace period lasts. Constant-time in the secret. */

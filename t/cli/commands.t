@@ -20,7 +20,7 @@ my $ID_RE = qr/\A[0-9a-f]{32}\.access\z/;
 my $SECRET_RE = qr/\A[0-9a-f]{64}\z/;
 my $YEAR = 365 * 86400;
 my @FIELDS = qw(name client_id created_at updated_at expires_at status
-                previous_secret_expires_at);
+                previous_secret_expires_at allow_from);
 
 sub fields_ok {
     my ($obj, $name, $what, %opt) = @_;

@@ -109,7 +109,7 @@ my $id = json($out)->{client_id};
     open my $pag, '+<:raw', "$damaged.pag" or die "$damaged.pag: $!";
     local $/;
     my $bytes = <$pag>;
-    my $at = index($bytes, "v1\tgood\t");
+    my $at = index($bytes, "v2\tgood\t");
     ok($at >= 0, 'found the record in the SDBM file');
     seek $pag, $at, 0;
     print $pag 'v9';

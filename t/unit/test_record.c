@@ -36,7 +36,8 @@ static int same(const svct_record_t *a, const svct_record_t *b)
            a->expires_at == b->expires_at && a->enabled == b->enabled &&
            a->has_prev == b->has_prev &&
            (!a->has_prev || memcmp(a->prev_hash, b->prev_hash, SVCT_HASH_LEN) == 0) &&
-           a->prev_expires_at == b->prev_expires_at;
+           a->prev_expires_at == b->prev_expires_at && a->n_allow == b->n_allow &&
+           memcmp(a->allow_from, b->allow_from, a->n_allow * sizeof a->allow_from[0]) == 0;
 }
 
 static void roundtrip(const svct_record_t *r, const char *what)
@@ -136,7 +137,7 @@ static void codec(void)
 
     roundtrip(&r, "plain record");
     n = svct_record_encode(&r, buf, sizeof(buf));
-    snprintf(line, sizeof(line), "v1\tbuild-bot\t%s\t", ID);
+    snprintf(line, sizeof(line), "v2\tbuild-bot\t%s\t", ID);
     ok(n > strlen(line) && memcmp(buf, line, strlen(line)) == 0, "starts with version, name, id");
     ok(memchr(buf, '\n', n) == NULL, "no newline in the encoding");
 
@@ -197,7 +198,8 @@ static void codec(void)
 
     bad("", "empty");
     bad("v1", "version only");
-    bad(with_field(0, "v2"), "unknown version v2");
+    bad(with_field(0, "v2"), "v2 without its eleventh field");
+    bad(with_field(0, "v3"), "unknown version v3");
     bad(with_field(0, "V1"), "version V1");
     bad(with_field(0, "v10"), "version v10");
     bad(with_field(1, ""), "empty name");
@@ -256,6 +258,89 @@ static void codec(void)
     ok(same(&r, &back), "failed decode does not touch the record");
 }
 
+/* A v2 line: the reference fields and ALLOW. */
+static const char *with_allow(const char *allow)
+{
+    static char buf[4096];
+
+    snprintf(buf, sizeof buf, "%s\t%s", with_field(0, "v2"), allow);
+    return buf;
+}
+
+static void allow_from(void)
+{
+    svct_record_t r = sample(), back;
+    char buf[SVCT_RECORD_MAX], line[4096];
+    const char *v1 = with_field(0, "v1");
+    size_t n;
+    int i;
+
+    /* A record written before --allow-from: usable from anywhere, and
+     * written back as v2 with the same fields and ALLOW "-". */
+    ok(svct_record_decode(v1, strlen(v1), &back) == 0 && back.n_allow == 0, "v1 record decodes");
+    ok(svct_record_allows(&back, "203.0.113.9"), "a v1 record is usable from anywhere");
+    n = svct_record_encode(&back, buf, sizeof buf);
+    snprintf(line, sizeof line, "v2%s\t-", v1 + 2);
+    ok(n == strlen(line) && memcmp(buf, line, n) == 0, "a v1 record is written back as v2");
+
+    ok(svct_record_decode(with_allow("-"), strlen(with_allow("-")), &back) == 0 &&
+           back.n_allow == 0,
+       "v2 with ALLOW -");
+    ok(svct_record_decode(with_allow("10.0.0.0/8,2001:db8::/32"),
+                          strlen(with_allow("10.0.0.0/8,2001:db8::/32")), &back) == 0 &&
+           back.n_allow == 2 && back.allow_from[0].family == 4 && back.allow_from[1].bits == 32,
+       "v2 with two ranges");
+    ok(svct_record_allows(&back, "10.1.2.3") && svct_record_allows(&back, "2001:db8::1") &&
+           !svct_record_allows(&back, "127.0.0.1"),
+       "the ranges decide");
+
+    bad(with_allow(""), "empty ALLOW");
+    bad(with_allow("--"), "ALLOW --");
+    bad(with_allow("any"), "ALLOW any (the store spells it -)");
+    bad(with_allow("10.0.0.0/8,"), "trailing comma");
+    bad(with_allow(",10.0.0.0/8"), "leading comma");
+    bad(with_allow("10.0.0.0/08"), "non-canonical prefix");
+    bad(with_allow("10.0.0.1"), "a host without its /32");
+    bad(with_allow("10.1.0.0/8"), "host bits set");
+    bad(with_allow("2001:DB8::/32"), "uppercase IPv6");
+    bad(with_allow("2001:db8:0::/32"), "non-canonical IPv6");
+    bad(with_allow("::ffff:10.0.0.0/104"), "an IPv4 range spelled as IPv6");
+    bad(with_allow("10.0.0.0/8 "), "trailing space");
+    line[0] = '\0';
+    for (i = 0; i < SVCT_CIDR_MAX + 1; i++)
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%s10.0.%d.0/24", i ? "," : "",
+                 i);
+    bad(with_allow(line), "33 ranges");
+
+    /* The largest allow list round-trips and fits SVCT_RECORD_MAX. */
+    for (i = 0; i < 64; i++)
+        memcpy(r.name + 4 * i, "\xf0\x9f\x94\x91", 4);
+    r.name[256] = '\0';
+    r.has_prev = 1;
+    memset(r.prev_hash, 0xff, SVCT_HASH_LEN);
+    r.prev_expires_at = SVCT_TIME_MAX;
+    r.created_at = r.updated_at = r.expires_at = SVCT_TIME_MAX;
+    r.n_allow = SVCT_CIDR_MAX;
+    for (i = 0; i < SVCT_CIDR_MAX; i++) {
+        snprintf(line, sizeof line, "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.%d/128", i);
+        ok(svct_cidr_parse(line, strlen(line), &r.allow_from[i]) == 0, "longest range %d", i);
+    }
+    roundtrip(&r, "longest record with 32 IPv6 ranges");
+
+    /* Encode refuses an allow list decode would refuse. */
+    r = sample();
+    r.n_allow = SVCT_CIDR_MAX + 1;
+    is_int(svct_record_encode(&r, buf, sizeof buf), 0, "encode refuses 33 ranges");
+    r.n_allow = -1;
+    is_int(svct_record_encode(&r, buf, sizeof buf), 0, "encode refuses a negative count");
+    r.n_allow = 1;
+    r.allow_from[0].family = 5;
+    is_int(svct_record_encode(&r, buf, sizeof buf), 0, "encode refuses an unknown family");
+    ok(svct_cidr_parse("10.0.0.0/8", 10, &r.allow_from[0]) == 0, "10/8 parses");
+    r.allow_from[0].addr[3] = 1;
+    is_int(svct_record_encode(&r, buf, sizeof buf), 0, "encode refuses host bits");
+}
+
 static void status(void)
 {
     svct_record_t r = sample();
@@ -301,6 +386,7 @@ int main(void)
 {
     names();
     codec();
+    allow_from();
     status();
     matching();
     return done_testing();
