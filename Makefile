@@ -288,10 +288,10 @@ FUZZ_BUILD   ?= build/fuzz
 FUZZ_SECONDS ?= 60
 # What `make test` gives each target (CI runs `make test`).
 TEST_FUZZ_SECONDS ?= 10
-FUZZ_TARGETS := jwt record duration cookie b64url key
+FUZZ_TARGETS := jwt record duration cookie b64url key credhdr
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := -g -O1 -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Isrc -It/fuzz $(FUZZ_SAN)
-FUZZ_CORE    := b64url cidr cookie decimal duration jwt jwk key keyfile keyring record scope secret signature
+FUZZ_CORE    := b64url cidr cookie credhdr decimal duration jwt jwk key keyfile keyring record scope secret signature
 FUZZ_OBJ     := $(FUZZ_CORE:%=$(FUZZ_BUILD)/src/%.o)
 FUZZ_BIN     := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

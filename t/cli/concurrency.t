@@ -46,7 +46,8 @@ sub valid_entry {
     my ($e) = @_;
     return ref $e eq 'HASH'
         && join(',', sort keys %$e) eq
-           'client_id,created_at,expires_at,name,previous_secret_expires_at,status,updated_at'
+           'allow_from,client_id,created_at,expires_at,name,previous_secret_expires_at,status,updated_at'
+        && !defined $e->{allow_from}
         && $e->{name} =~ /\A(stable|w\d+-\d+)\z/
         && $e->{client_id} =~ /\A[0-9a-f]{32}\.access\z/
         && defined rfc3339($e->{created_at})
