@@ -59,7 +59,8 @@ DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 libapache2-mod-perl2 libwww-perl curl python3 python3-jwt \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
                 libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3 \
-                groff-base man-db debhelper dpkg-dev lintian fakeroot
+                groff-base man-db debhelper dpkg-dev lintian fakeroot \
+                git python3-requests
 
 .PHONY: all deps test test-unit test-cli test-httpd test-pkg install clean demo demo-stop
 

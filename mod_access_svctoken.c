@@ -30,6 +30,7 @@
 #include "connection.h"
 #include "cookie.h"
 #include "credentials.h"
+#include "credhdr.h"
 #include "duration.h"
 #include "jwks.h"
 #include "jwt.h"
@@ -102,6 +103,8 @@ typedef struct {
     /* The directory of the .htaccess file that set the audience, whose URL
      * space the audience must lie in; NULL when httpd.conf set it. */
     const char *audience_dir;
+    const char *creds_header; /* ServiceTokenCredentialsHeader */
+    int preflight_pass;       /* ServiceTokenPreflight: -1 unset, 0 check, 1 pass */
 } svct_dir_conf;
 
 /* The module's state of a request: the credentials taken from its headers
@@ -110,12 +113,13 @@ typedef struct {
  * check_authn), and for the fixups, subrequests and internal redirects. */
 typedef struct {
     const svct_credentials_t *creds;
+    apr_table_t *creds_headers; /* ServiceTokenCredentialsHeader values taken */
     int checked;
     int status; /* OK, or the HTTP status of the refusal */
     const char *name;
     const char *client_id;
     const char *auth; /* "secret" or "session" */
-    const char *jwt;
+    const char *jwt; /* NULL when admitted by HTTP Basic: no session */
     const char *audience; /* audience() */
     /* Where the admission was made: the request and its configuration, so
      * that a subrequest or internal redirect reuses it only under the same
@@ -156,6 +160,7 @@ static void *create_dir_conf(apr_pool_t *p, char *dir)
 
     conf->session_duration = -1;
     conf->clock_skew = -1;
+    conf->preflight_pass = -1;
     return conf;
 }
 
@@ -176,6 +181,8 @@ static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
     /* Outer wins: nested sections of one application share its audience. */
     conf->section = base->section ? base->section : add->section;
     conf->section_regex = base->section ? base->section_regex : add->section_regex;
+    conf->creds_header = add->creds_header ? add->creds_header : base->creds_header;
+    conf->preflight_pass = add->preflight_pass >= 0 ? add->preflight_pass : base->preflight_pass;
     return conf;
 }
 
@@ -435,6 +442,37 @@ static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file
     return NULL;
 }
 
+/* The ServiceTokenCredentialsHeader names of the server configuration: the
+ * post_read_request hook takes them out of every request before any other
+ * module runs (names set only in .htaccess are taken out by the check). */
+static apr_array_header_t *svct_creds_headers;
+
+static const char *set_creds_header(cmd_parms *cmd, void *dconf, const char *name)
+{
+    svct_dir_conf *d = dconf;
+    const char *c;
+
+    for (c = name; *c && (apr_isalnum(*c) || strchr("!#$%&'*+-.^_`|~", *c)); c++)
+        ;
+    if (!*name || *c)
+        return apr_psprintf(cmd->pool, "%s: '%s' is not a header name", cmd->cmd->name, name);
+    d->creds_header = name;
+    if (svct_creds_headers && cmd->pool == svct_creds_headers->pool)
+        APR_ARRAY_PUSH(svct_creds_headers, const char *) = name;
+    note_section(cmd, d);
+    return NULL;
+}
+
+static const char *set_preflight(cmd_parms *cmd, void *dconf, const char *arg)
+{
+    svct_dir_conf *d = dconf;
+
+    if (strcasecmp(arg, "pass") && strcasecmp(arg, "check"))
+        return apr_psprintf(cmd->pool, "%s: '%s' is neither pass nor check", cmd->cmd->name, arg);
+    d->preflight_pass = !strcasecmp(arg, "pass");
+    return NULL;
+}
+
 static const command_rec svct_cmds[] = {
     AP_INIT_TAKE12("ServiceTokenStore", set_store, NULL, RSRC_CONF | OR_AUTHCFG,
                    "the service token file, and its DBM type (default, SDBM, GDBM, DB)"),
@@ -453,6 +491,10 @@ static const command_rec svct_cmds[] = {
                   "key file that signs sessions (made by svctoken keygen)"),
     AP_INIT_ITERATE("ServiceTokenVerifyKey", add_verify_key, NULL, RSRC_CONF,
                     "previous signing key files whose sessions are still accepted"),
+    AP_INIT_TAKE1("ServiceTokenCredentialsHeader", set_creds_header, NULL, OR_AUTHCFG,
+                  "a header that may carry the Client ID and Secret as one JSON object"),
+    AP_INIT_TAKE1("ServiceTokenPreflight", set_preflight, NULL, OR_AUTHCFG,
+                  "pass: CORS preflights without credentials reach the handler; check (default)"),
     {NULL}};
 
 /* ---- keys, loaded once at start-up ---- */
@@ -830,16 +872,48 @@ static const char *audience(request_rec *r, const svct_dir_conf *d)
     return info->audience;
 }
 
+/* The request as the client sent it, before subrequests and redirects. */
+static request_rec *initial_request(request_rec *r)
+{
+    while (r->main || r->prev)
+        r = r->main ? r->main : r->prev;
+    return r;
+}
+
 /* The credentials of the request as the client sent it, which its
  * subrequests and internal redirects share. */
 static const svct_credentials_t *credentials_of(request_rec *r)
 {
-    const svct_req_info *info;
+    const svct_req_info *info =
+        ap_get_module_config(initial_request(r)->request_config, &access_svctoken_module);
 
-    while (r->main || r->prev)
-        r = r->main ? r->main : r->prev;
-    info = ap_get_module_config(r->request_config, &access_svctoken_module);
     return info ? info->creds : NULL;
+}
+
+/* Takes the ServiceTokenCredentialsHeader headers of the server
+ * configuration out of R, keeping them in its state. Only a value that looks
+ * like JSON (begins with '{') is taken: the name may be Authorization, whose
+ * Basic or Bearer values belong to other modules. */
+static void take_creds_headers(request_rec *r)
+{
+    const char *name, *value;
+    svct_req_info *info;
+    int i;
+
+    for (i = 0; svct_creds_headers && i < svct_creds_headers->nelts; i++) {
+        name = APR_ARRAY_IDX(svct_creds_headers, i, const char *);
+        if (!(value = apr_table_get(r->headers_in, name)))
+            continue;
+        while (apr_isspace(*value))
+            value++;
+        if (*value != '{')
+            continue;
+        info = state_of(r);
+        if (!info->creds_headers)
+            info->creds_headers = apr_table_make(r->pool, 1);
+        apr_table_setn(info->creds_headers, name, value);
+        apr_table_unset(r->headers_in, name);
+    }
 }
 
 /* Runs first of all the hooks on a request just read, before SetEnvIf,
@@ -854,6 +928,7 @@ static int svct_post_read_request(request_rec *r)
     creds = svct_credentials_take(r->headers_in, r->pool);
     if (creds)
         state_of(r)->creds = creds;
+    take_creds_headers(r);
     return DECLINED;
 }
 
@@ -1067,34 +1142,35 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d,
     return apr_pstrdup(r->pool, jwt);
 }
 
-static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                        const char *id, const char *secret)
+/* Checks ID and SECRET against the store and the token's --allow-from,
+ * logging any refusal. Returns OK with *RES, HTTP_UNAUTHORIZED, or the
+ * status of a store error (500, or 503 for a SQL store out of reach). */
+static int verify_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                         const char *id, const char *secret, svct_authn_result_t *res)
 {
     svct_authn_store_t store;
-    svct_authn_result_t res;
     svct_authn_rc_t rc;
-    const char *jwt;
     uint64_t n;
 
     authn_store(r, d, sc, &store);
     rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
-                           apr_time_sec(r->request_time), r->pool, &res);
+                           apr_time_sec(r->request_time), r->pool, res);
     if (rc == SVCT_AUTHN_OK)
-        rc = svct_authn_address(&res.token, r->useragent_ip);
+        rc = svct_authn_address(&res->token, r->useragent_ip);
     switch (rc) {
     case SVCT_AUTHN_OK:
-        svct_dbd_note_outage(r, &res);
-        break;
+        svct_dbd_note_outage(r, res);
+        return OK;
     case SVCT_AUTHN_STORE_ERROR:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0201) "%s", res.store_error);
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0201) "%s", res->store_error);
         return HTTP_INTERNAL_SERVER_ERROR;
     case SVCT_AUTHN_UNAVAILABLE:
-        return unavailable(r, sc, &res);
+        return unavailable(r, sc, res);
     case SVCT_AUTHN_MALFORMED_ID:
         /* The value is client input of any length: it is not logged. */
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0202) "access refused: malformed client id");
-        return refuse(r, HTTP_UNAUTHORIZED);
+        break;
     case SVCT_AUTHN_UNKNOWN_ID:
         /* Random IDs cost a client nothing: one line at error per
          * SVCT_LOGRATE_EVERY, with the count; the others at debug. */
@@ -1107,19 +1183,31 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
         else
             ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
                           SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
-        return refuse(r, HTTP_UNAUTHORIZED);
+        break;
     case SVCT_AUTHN_ADDRESS:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(1202) "access refused: client address %s is outside the "
                                        "--allow-from of token \"%s\", client id %s",
-                      r->useragent_ip, res.token.name, id);
-        return refuse(r, HTTP_UNAUTHORIZED);
+                      r->useragent_ip, res->token.name, id);
+        break;
     default:
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0204) "access refused: %s, token \"%s\", client id %s",
-                      svct_authn_reason(rc), res.token.name, id);
-        return refuse(r, HTTP_UNAUTHORIZED);
+                      svct_authn_reason(rc), res->token.name, id);
+        break;
     }
+    return HTTP_UNAUTHORIZED;
+}
+
+static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                        const char *id, const char *secret)
+{
+    svct_authn_result_t res;
+    const char *jwt;
+    int status = verify_secret(r, d, sc, id, secret, &res);
+
+    if (status != OK)
+        return refuse(r, status);
     jwt = issue_session(r, d, sc, &res);
     if (!jwt) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
@@ -1131,6 +1219,49 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
     return OK;
 }
 
+/* ---- ServiceTokenCredentialsHeader: the credentials as JSON in one header ---- */
+
+static int svct_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    svct_creds_headers = apr_array_make(pconf, 2, sizeof(const char *));
+    return OK;
+}
+
+/* The value of the credentials header NAME of this request, taken out of
+ * its headers if TAKE and still there (a name set only in .htaccess). */
+static const char *creds_header_value(request_rec *r, const char *name, int take)
+{
+    const svct_req_info *first =
+        ap_get_module_config(initial_request(r)->request_config, &access_svctoken_module);
+    const char *value;
+
+    if (first && first->creds_headers && (value = apr_table_get(first->creds_headers, name)))
+        return value;
+    value = apr_table_get(r->headers_in, name);
+    if (value && take)
+        apr_table_unset(r->headers_in, name);
+    return value;
+}
+
+static int check_creds_header(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                              const char *value)
+{
+    svct_credhdr_t *creds = apr_palloc(r->pool, sizeof *creds);
+    const char *why;
+    int status;
+
+    if (svct_credhdr_parse(value, strlen(value), creds, &why) != 0) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(1203) "access refused: the %s header is not usable "
+                                       "credentials: %s",
+                      d->creds_header, why);
+        return refuse(r, HTTP_UNAUTHORIZED);
+    }
+    status = check_secret(r, d, sc, creds->client_id, creds->client_secret);
+    svct_credhdr_wipe(creds);
+    return status;
+}
+
 static int check_request(request_rec *r)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
@@ -1138,7 +1269,7 @@ static int check_request(request_rec *r)
                                                       &access_svctoken_module);
     const svct_req_info *earlier;
     const svct_credentials_t *creds;
-    const char *id, *secret;
+    const char *id, *secret, *value;
     int rc, tried_session = 0;
 
     earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
@@ -1169,6 +1300,8 @@ static int check_request(request_rec *r)
     secret = creds ? creds->client_secret : NULL;
     if (id && secret)
         return check_secret(r, d, sc, id, secret);
+    if (!id && !secret && d->creds_header && (value = creds_header_value(r, d->creds_header, 1)))
+        return check_creds_header(r, d, sc, value);
     if (id || secret)
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0302) "access refused: %s header missing",
@@ -1201,12 +1334,19 @@ static int svct_check_authn(request_rec *r)
     return is_ours(r) ? authenticate(r) : DECLINED;
 }
 
-/* The authenticated token, or NULL. */
+/* The authenticated token, or NULL. A subrequest that httpd let inherit
+ * the user of its main request (same configuration, so httpd skipped
+ * authentication; as with HTTP Basic, where no check of ours runs for it)
+ * inherits the token that made that user, and nothing else does. */
 static const svct_req_info *token_of(request_rec *r)
 {
     const svct_req_info *info = ap_get_module_config(r->request_config,
                                                      &access_svctoken_module);
 
+    if (!(info && info->checked) && r->user && !ap_is_initial_req(r) &&
+        (info = earlier_result(r)) &&
+        (strcmp(info->name, r->user) || info->req->per_dir_config != r->per_dir_config))
+        info = NULL;
     return info && info->checked && info->status == OK ? info : NULL;
 }
 
@@ -1222,10 +1362,13 @@ static int svct_note_auth_failure(request_rec *r, const char *auth_type)
  * own reaches a handler (the secret is gone since the request was read). */
 static int svct_fixups(request_rec *r)
 {
+    const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
     const svct_req_info *info = token_of(r);
 
     svct_headers_scrub(r->headers_in, SVCT_HDR_ASSERTION);
-    if (info) {
+    if (d->creds_header)
+        apr_table_unset(r->headers_in, d->creds_header);
+    if (info && info->jwt) {
         static const char *const ours[] = {SVCT_HDR_ASSERTION, NULL};
         const char *conn = apr_table_get(r->headers_in, "Connection"), *kept;
 
@@ -1241,6 +1384,19 @@ static int svct_fixups(request_rec *r)
         if (!r->ap_auth_type)
             r->ap_auth_type = SVCT_AUTH_TYPE;
     }
+    return DECLINED;
+}
+
+/* Admitted by HTTP Basic, the request holds the secret in Authorization:
+ * it is removed just before the handler runs, so that no handler, CGI (even
+ * with CGIPassAuth On) or proxied backend gets it. Not earlier: the
+ * subrequests of fixups (mod_dir's index lookup) authenticate with it. */
+static int svct_scrub_basic(request_rec *r)
+{
+    const svct_req_info *info = token_of(r);
+
+    if (info && !info->jwt)
+        apr_table_unset(r->headers_in, "Authorization");
     return DECLINED;
 }
 
@@ -1366,9 +1522,72 @@ static int svct_keys_handler(request_rec *r)
     return OK;
 }
 
+/* ---- AuthBasicProvider service-token: user = Client ID, password = secret ---- */
+
+static authn_status basic_check_password(request_rec *r, const char *user, const char *password)
+{
+    const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
+    svct_authn_result_t res;
+    int status;
+
+    if (!d->store_path) {
+        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+                      SVCT_LOGNO(1204) "AuthBasicProvider service-token without "
+                                       "ServiceTokenStore");
+        return AUTH_GENERAL_ERROR;
+    }
+    status = verify_secret(r, d, ap_get_module_config(r->server->module_config,
+                                                      &access_svctoken_module),
+                           user, password, &res);
+    if (status == OK) {
+        admit(r, d, &res.token, "secret", NULL); /* no session in this mode */
+        return AUTH_GRANTED;
+    }
+    return status == HTTP_UNAUTHORIZED ? AUTH_DENIED : AUTH_GENERAL_ERROR;
+}
+
+static const authn_provider authn_basic_provider = {basic_check_password, NULL};
+
+/* ---- ServiceTokenPreflight pass ---- */
+
+static int has_credentials(request_rec *r, const svct_dir_conf *d)
+{
+    const char *cookies = apr_table_get(r->headers_in, "Cookie"), *value;
+    size_t len;
+
+    return credentials_of(r) || apr_table_get(r->headers_in, SVCT_HDR_SESSION) ||
+           apr_table_get(r->headers_in, "Authorization") ||
+           (d->creds_header && creds_header_value(r, d->creds_header, 0)) ||
+           (cookies && svct_cookie_next(&cookies, SVCT_COOKIE, &value, &len));
+}
+
+/* A CORS preflight (OPTIONS with Origin and Access-Control-Request-Method)
+ * that carries no credentials is let through to the handler, which answers
+ * it, before authentication and Require run: browsers never send
+ * credentials with a preflight. Its subrequests (mod_dir's index lookup, a
+ * GET) pass with it where ServiceTokenPreflight pass holds too. */
+static int svct_preflight(request_rec *r)
+{
+    const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
+    request_rec *first = initial_request(r);
+
+    if (d->preflight_pass != 1 || first->method_number != M_OPTIONS ||
+        !apr_table_get(first->headers_in, "Origin") ||
+        !apr_table_get(first->headers_in, "Access-Control-Request-Method") ||
+        has_credentials(first, d))
+        return DECLINED;
+    ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                  SVCT_LOGNO(1205) "CORS preflight passed without authentication");
+    return OK;
+}
+
 static void register_hooks(apr_pool_t *p)
 {
     ap_hook_check_config(svct_check_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(svct_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_check_access_ex(svct_preflight, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "service-token", AUTHN_PROVIDER_VERSION,
+                              &authn_basic_provider, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);
@@ -1377,6 +1596,7 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(svct_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(svct_keys_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_handler(svct_scrub_basic, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token",
                               AUTHZ_PROVIDER_VERSION, &authz_names_provider,
                               AP_AUTH_INTERNAL_PER_CONF);

@@ -67,7 +67,7 @@ RSSWARM=${BENCH_RSS_WARMUP:-$RSSREQ}
 PORT0=${BENCH_PORT:-18080}
 MODS=/usr/lib/apache2/modules
 
-ALL_CASES="baseline exchange session-hs256 session-es256 exchange-1m session-1m
+ALL_CASES="baseline exchange basic session-hs256 session-es256 exchange-1m session-1m
            exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again"
 CASES=$(echo ${BENCH_CASES:-$ALL_CASES}) # one line, one space between names
 
@@ -100,6 +100,7 @@ rm -f "$B"/one.db* "$B"/es256.pem "$B"/hs256.jwk "$B"/users-*
 "$CLI" -f "$B/one.db" create bench --duration 30d --json > "$B/one.json"
 ID1=$(json client_id < "$B/one.json")
 SECRET1=$(json client_secret < "$B/one.json")
+SVCT_BASIC="Authorization: Basic $(printf '%s:%s' "$ID1" "$SECRET1" | base64 -w0)"
 
 # The big store: NTOKENS-1 bulk tokens written by gen_store under one lock
 # (they share one secret, for the memory run), and one made by svctoken.
@@ -200,6 +201,19 @@ ServiceTokenSigningKey $key
 </Location>
 EOF
         ;;
+    basic)
+        cat <<EOF
+LoadModule auth_basic_module $MODS/mod_auth_basic.so
+LoadModule access_svctoken_module $MODULE
+<Location /p/>
+    AuthType Basic
+    AuthName bench
+    AuthBasicProvider service-token
+    ServiceTokenStore $B/one.db
+    Require service-token
+</Location>
+EOF
+        ;;
     dbm-sha1 | dbm-bcrypt)
         cat <<EOF
 LoadModule auth_basic_module $MODS/mod_auth_basic.so
@@ -289,6 +303,7 @@ headers_of() { # CASE -> wrk -H arguments, one per line
     exchange | exchange-pg) printf '%s\n' "CF-Access-Client-Id: $ID1" "CF-Access-Client-Secret: $SECRET1" ;;
     exchange-1m) printf '%s\n' "CF-Access-Client-Id: $IDM" "CF-Access-Client-Secret: $SECRETM" ;;
     session-*) printf '%s\n' "Cookie: CF_Authorization=$(cat "$B/run/$1.jwt")" ;;
+    basic) printf '%s\n' "$SVCT_BASIC" ;;
     dbm-*) printf '%s\n' "$BASIC" ;;
     auth-tkt) printf '%s\n' "Cookie: auth_tkt=$TKT" ;;
     esac
@@ -540,6 +555,8 @@ target() { # NAME VALUE OP LIMIT
     [ "$ok" = 1 ] || fails=$((fails + 1))
 }
 has exchange && target "exchange / baseline" "$(pr exchange)" ">=" 0.90
+has basic && has exchange &&
+    target "basic / exchange" "$(ratio "${rmed[basic]}" "${rmed[exchange]}")" ">=" 0.97
 has session-hs256 && target "session HS256 / baseline" "$(pr session-hs256)" ">=" 0.97
 has session-es256 && target "session ES256 / baseline" "$(pr session-es256)" ">=" 0.95
 has exchange-1m && has exchange &&

@@ -46,7 +46,7 @@ static const char *load_error(const json_error_t *err)
         return "duplicate member";
     case json_error_null_character:
     case json_error_null_byte_in_key:
-        return "\\u0000 in a string";
+        return "a NUL character in a string";
     case json_error_invalid_utf8:
         return "not UTF-8";
     default:

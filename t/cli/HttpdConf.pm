@@ -31,6 +31,7 @@ LoadModule mpm_event_module /usr/lib/apache2/modules/mod_mpm_event.so
 LoadModule authn_core_module /usr/lib/apache2/modules/mod_authn_core.so
 LoadModule authz_core_module /usr/lib/apache2/modules/mod_authz_core.so
 LoadModule authz_host_module /usr/lib/apache2/modules/mod_authz_host.so
+LoadModule auth_basic_module /usr/lib/apache2/modules/mod_auth_basic.so
 <IfDefine ROOT>
 User nobody
 Group nogroup

@@ -92,6 +92,10 @@ my @bad = (
      qr/is not a valid token name/],
     ['bad client id in Require', "<Location />\nAuthType ServiceToken\nRequire service-token-id nope\n</Location>\n",
      qr/Require service-token-id: 'nope' is not a valid Client ID/],
+    ['bad credentials header name', "<Location />\nServiceTokenCredentialsHeader 'X Token'\n</Location>\n",
+     qr/ServiceTokenCredentialsHeader: 'X Token' is not a header name/],
+    ['bad preflight mode', "<Location />\nServiceTokenPreflight skip\n</Location>\n",
+     qr/ServiceTokenPreflight: 'skip' is neither pass nor check/],
     ['Require service-token-id without ids', "<Location />\nAuthType ServiceToken\nRequire service-token-id\n</Location>\n",
      qr/needs at least one Client ID/],
 );

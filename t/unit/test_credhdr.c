@@ -109,10 +109,10 @@ static void refusals(void)
         "an unknown member", "underscores are not the member name");
     is_str(why_of("{\"cf-access-client-id\":\"" ID "\\u0000\",\"cf-access-client-secret\":\"" SECRET
                   "\"}"),
-           "\\u0000 in a string", "\\u0000 in a value");
+           "a NUL character in a string", "\\u0000 in a value");
     is_str(why_of("{\"cf-access-client-id\\u0000\":\"" ID "\",\"cf-access-client-secret\":\"" SECRET
                   "\"}"),
-           "\\u0000 in a string", "\\u0000 in a name");
+           "a NUL character in a string", "\\u0000 in a name");
     is_str(why_of("{\"cf-access-client-id\":\"\xff\",\"cf-access-client-secret\":\"" SECRET "\"}"),
            "not UTF-8", "invalid UTF-8");
     is_str(why_of("{\"cf-access-client-id\":{\"a\":{}},\"cf-access-client-secret\":\"x\"}"),
