@@ -450,11 +450,8 @@ static apr_array_header_t *svct_creds_headers;
 static const char *set_creds_header(cmd_parms *cmd, void *dconf, const char *name)
 {
     svct_dir_conf *d = dconf;
-    const char *c;
 
-    for (c = name; *c && (apr_isalnum(*c) || strchr("!#$%&'*+-.^_`|~", *c)); c++)
-        ;
-    if (!*name || *c)
+    if (!svct_header_name_valid(name))
         return apr_psprintf(cmd->pool, "%s: '%s' is not a header name", cmd->cmd->name, name);
     d->creds_header = name;
     if (svct_creds_headers && cmd->pool == svct_creds_headers->pool)
@@ -890,45 +887,21 @@ static const svct_credentials_t *credentials_of(request_rec *r)
     return info ? info->creds : NULL;
 }
 
-/* Takes the ServiceTokenCredentialsHeader headers of the server
- * configuration out of R, keeping them in its state. Only a value that looks
- * like JSON (begins with '{') is taken: the name may be Authorization, whose
- * Basic or Bearer values belong to other modules. */
-static void take_creds_headers(request_rec *r)
-{
-    const char *name, *value;
-    svct_req_info *info;
-    int i;
-
-    for (i = 0; svct_creds_headers && i < svct_creds_headers->nelts; i++) {
-        name = APR_ARRAY_IDX(svct_creds_headers, i, const char *);
-        if (!(value = apr_table_get(r->headers_in, name)))
-            continue;
-        while (apr_isspace(*value))
-            value++;
-        if (*value != '{')
-            continue;
-        info = state_of(r);
-        if (!info->creds_headers)
-            info->creds_headers = apr_table_make(r->pool, 1);
-        apr_table_setn(info->creds_headers, name, value);
-        apr_table_unset(r->headers_in, name);
-    }
-}
-
 /* Runs first of all the hooks on a request just read, before SetEnvIf,
  * mod_rewrite or anything else can look at its headers. An internal
  * redirect shares the headers, from which they are gone already. */
 static int svct_post_read_request(request_rec *r)
 {
     svct_credentials_t *creds;
+    apr_table_t *taken;
 
     if (r->prev || r->main)
         return DECLINED;
     creds = svct_credentials_take(r->headers_in, r->pool);
     if (creds)
         state_of(r)->creds = creds;
-    take_creds_headers(r);
+    if ((taken = svct_credentials_take_json(r->headers_in, svct_creds_headers, r->pool)))
+        state_of(r)->creds_headers = taken;
     return DECLINED;
 }
 

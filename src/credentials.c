@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <apr_lib.h>
+
 #include "cookie.h"
 
 const char *svct_headers_scrub(apr_table_t *headers, const char *name)
@@ -48,4 +50,36 @@ svct_credentials_t *svct_credentials_take(apr_table_t *headers, apr_pool_t *p)
     creds->client_id = id;
     creds->client_secret = secret;
     return creds;
+}
+
+apr_table_t *svct_credentials_take_json(apr_table_t *headers, const apr_array_header_t *names,
+                                        apr_pool_t *p)
+{
+    apr_table_t *taken = NULL;
+    const char *name, *value;
+    int i;
+
+    for (i = 0; names && i < names->nelts; i++) {
+        name = APR_ARRAY_IDX(names, i, const char *);
+        if (!(value = apr_table_get(headers, name)))
+            continue;
+        while (apr_isspace(*value))
+            value++;
+        if (*value != '{')
+            continue;
+        if (!taken)
+            taken = apr_table_make(p, 1);
+        apr_table_setn(taken, name, value);
+        apr_table_unset(headers, name);
+    }
+    return taken;
+}
+
+int svct_header_name_valid(const char *name)
+{
+    const char *c;
+
+    for (c = name; *c && (apr_isalnum(*c) || strchr("!#$%&'*+-.^_`|~", *c)); c++)
+        ;
+    return c != name && !*c;
 }

@@ -35,4 +35,16 @@ svct_credentials_t *svct_credentials_take(apr_table_t *headers, apr_pool_t *p);
  * apr_table_get would have found it, or NULL. */
 const char *svct_headers_scrub(apr_table_t *headers, const char *name);
 
+/* Takes out of HEADERS every header named in NAMES (const char *, matched
+ * case-insensitively) whose value begins, after spaces, with '{': the
+ * credentials as JSON in one header (ServiceTokenCredentialsHeader). Other
+ * values of those names (a Basic or Bearer Authorization) are left for
+ * other modules. Returns the taken values by name (allocated in P), or NULL
+ * when none was taken. */
+apr_table_t *svct_credentials_take_json(apr_table_t *headers, const apr_array_header_t *names,
+                                        apr_pool_t *p);
+
+/* 1 when NAME is a valid HTTP header name (an RFC 9110 token). */
+int svct_header_name_valid(const char *name);
+
 #endif

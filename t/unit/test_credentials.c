@@ -50,6 +50,35 @@ static void test_scrub(apr_pool_t *p)
     is_int(apr_table_elts(h)->nelts, 2, "the spelling is removed, short names stay");
 }
 
+static void test_take_json(apr_pool_t *p)
+{
+    apr_array_header_t *names = apr_array_make(p, 2, sizeof(const char *));
+    apr_table_t *h = apr_table_make(p, 4), *taken;
+
+    APR_ARRAY_PUSH(names, const char *) = "Authorization";
+    APR_ARRAY_PUSH(names, const char *) = "X-Service-Token";
+    ok(svct_credentials_take_json(h, names, p) == NULL, "no header: nothing taken");
+    apr_table_add(h, "authorization", "Basic eDp5");
+    apr_table_add(h, "x-service-token", "  {\"cf-access-client-id\":\"a\"}");
+    apr_table_add(h, "Other", "{}");
+    taken = svct_credentials_take_json(h, names, p);
+    ok(taken != NULL, "a JSON value is taken");
+    is_str(taken ? apr_table_get(taken, "X-Service-Token") : NULL,
+           "{\"cf-access-client-id\":\"a\"}",
+           "... by its configured name, without the leading spaces");
+    ok(!apr_table_get(h, "X-Service-Token"), "... and is gone from the headers");
+    ok(taken && !apr_table_get(taken, "Authorization"), "a Basic value is not taken");
+    is_str(apr_table_get(h, "Authorization"), "Basic eDp5", "... and stays for mod_auth_basic");
+    is_str(apr_table_get(h, "Other"), "{}", "an unnamed header stays");
+
+    ok(svct_header_name_valid("X-Service-Token"), "a header name");
+    ok(svct_header_name_valid("Authorization"), "Authorization");
+    ok(!svct_header_name_valid(""), "empty");
+    ok(!svct_header_name_valid("X Token"), "a space");
+    ok(!svct_header_name_valid("X:Token"), "a colon");
+    ok(!svct_header_name_valid("X\xc3\xa9"), "non-ASCII");
+}
+
 int main(void)
 {
     apr_pool_t *p;
@@ -58,6 +87,7 @@ int main(void)
     apr_pool_create(&p, NULL);
     test_take(p);
     test_scrub(p);
+    test_take_json(p);
     apr_pool_destroy(p);
     apr_terminate();
     return done_testing();
