@@ -472,27 +472,32 @@ static int svct_cli_allow_from(svct_cli_t *cli, svct_record_t *rec)
     return svct_cli_refuse(cli, "--allow-from needs CIDRs separated by commas, or \"any\"");
 }
 
-/* SDBM keeps a key and its value in one page: a record that does not fit
- * is refused before anything is written. */
+/* SDBM keeps a key and its value in one page, and the SQL store's record
+ * column holds 1024 characters: a record that does not fit is refused
+ * before anything is written. */
 #define SVCT_SDBM_PAIR_MAX 1008
+#define SVCT_SQL_RECORD_MAX 1024
 
 static int svct_cli_fits(svct_cli_t *cli, const svct_record_t *rec)
 {
     char buf[SVCT_RECORD_MAX];
     const char *type = svct_store_type_name(cli->dbmtype);
-    size_t n;
+    size_t n, max;
 
-    if (type == NULL || strcmp(type, "SDBM") != 0)
+    if (cli->dbd != NULL)
+        max = SVCT_SQL_RECORD_MAX;
+    else if (type != NULL && strcmp(type, "SDBM") == 0)
+        max = SVCT_SDBM_PAIR_MAX - 3 - SVCT_CLIENT_ID_LEN; /* the key is "id:" + Client ID */
+    else
         return SVCT_EXIT_OK;
     n = svct_record_encode(rec, buf, sizeof buf);
-    /* The key is "id:" and the Client ID. */
-    if (n + 3 + SVCT_CLIENT_ID_LEN <= SVCT_SDBM_PAIR_MAX)
+    if (n <= max)
         return SVCT_EXIT_OK;
     return svct_cli_refuse(cli,
-                           "this --allow-from list is too long for an SDBM store (%zu "
-                           "bytes in a record where SDBM holds %d): use fewer ranges or "
-                           "a default, GDBM or DB store",
-                           n, SVCT_SDBM_PAIR_MAX - 3 - SVCT_CLIENT_ID_LEN);
+                           "this --allow-from list is too long for %s store (%zu bytes in a "
+                           "record that holds %zu): use fewer ranges%s",
+                           cli->dbd ? "a SQL" : "an SDBM", n, max,
+                           cli->dbd ? "" : " or a default, GDBM or DB store");
 }
 
 static int svct_cli_create(svct_cli_t *cli)

@@ -10,6 +10,7 @@
 #include <apr_tables.h>
 #include <jansson.h>
 
+#include "cidr.h"
 #include "secret.h"
 #include "transfer.h"
 
@@ -79,6 +80,16 @@ static int svct_export_visit(void *baton, const svct_record_t *rec)
         json_object_set_new(o, "prev_secret_sha256", svct_json_hash(rec->prev_hash));
         json_object_set_new(o, "prev_expires_at", svct_json_time(rec->prev_expires_at));
     }
+    if (rec->n_allow > 0) {
+        json_t *a = json_array();
+        char text[SVCT_CIDR_TEXT_MAX];
+        int i;
+
+        for (i = 0; i < rec->n_allow; i++)
+            if (svct_cidr_format(&rec->allow_from[i], text, sizeof(text)))
+                json_array_append_new(a, json_string(text));
+        json_object_set_new(o, "allow_from", a);
+    }
     line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     json_decref(o);
     if (line == NULL)
@@ -120,12 +131,31 @@ static const char *svct_get_hash(json_t *o, const char *key, unsigned char *h)
     return NULL;
 }
 
+/* The optional "allow_from" of O (an array of CIDRs, or null) into REC. */
+static const char *svct_get_allow(json_t *o, svct_record_t *rec)
+{
+    json_t *a = json_object_get(o, "allow_from"), *v;
+    size_t i;
+
+    if (a == NULL || json_is_null(a))
+        return NULL;
+    if (!json_is_array(a) || json_array_size(a) > SVCT_CIDR_MAX)
+        return "allow_from";
+    json_array_foreach(a, i, v)
+    {
+        if (!json_is_string(v) || svct_cidr_parse(json_string_value(v), json_string_length(v),
+                                                  &rec->allow_from[rec->n_allow++]) != 0)
+            return "allow_from";
+    }
+    return NULL;
+}
+
 /* One line into REC; NULL, or the name of the field that is wrong. */
 static const char *svct_import_parse(const char *line, svct_record_t *rec)
 {
-    static const char *const known[] = {"name",          "client_id",          "created_at",
-                                        "updated_at",    "expires_at",         "enabled",
-                                        "secret_sha256", "prev_secret_sha256", "prev_expires_at"};
+    static const char *const known[] = {
+        "name",    "client_id",     "created_at",         "updated_at",      "expires_at",
+        "enabled", "secret_sha256", "prev_secret_sha256", "prev_expires_at", "allow_from"};
     json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
     const char *key, *bad = NULL;
     json_t *v;
@@ -169,7 +199,8 @@ static const char *svct_import_parse(const char *line, svct_record_t *rec)
     if ((bad = svct_get_time(o, "created_at", 0, &rec->created_at)) ||
         (bad = svct_get_time(o, "updated_at", 0, &rec->updated_at)) ||
         (bad = svct_get_time(o, "expires_at", 1, &rec->expires_at)) ||
-        (bad = svct_get_hash(o, "secret_sha256", rec->secret_hash)))
+        (bad = svct_get_hash(o, "secret_sha256", rec->secret_hash)) ||
+        (bad = svct_get_allow(o, rec)))
         goto out;
     if (json_object_get(o, "prev_secret_sha256") || json_object_get(o, "prev_expires_at")) {
         rec->has_prev = 1;

@@ -12,6 +12,8 @@ use File::Temp qw(tempdir);
 use SDBM_File;
 use Test::More;
 use CliHelper;
+use lib "$FindBin::Bin/../lib";
+use SvcToken::Run qw(capture);
 
 my $dir = tempdir(CLEANUP => 1);
 my $store = "$dir/tokens";
@@ -121,5 +123,26 @@ is($rc, 0, 'refresh of a v1 record');
     tie my %h, 'SDBM_File', $sdbm, O_RDONLY, 0644 or die "$sdbm: $!";
     like($h{"id:$id"}, qr/\Av2\t.*\t-\z/, 'the change wrote it back as v2');
 }
+
+# A SQL store (SQLite here) keeps the ranges in its record column, which
+# holds 1024 characters; export and import carry them.
+my $sql = "sqlite3:$dir/tokens.sqlite";
+($rc) = svctoken('--dbd', $sql, 'init');
+is($rc, 0, 'SQL store made');
+($rc, $out, $err) = svctoken('--dbd', $sql, 'create', 'sq', '--allow-from', '10.0.0.0/8,::1',
+                             '--json');
+is($rc, 0, 'SQL: create --allow-from') or diag $err;
+is_deeply(json($out)->{allow_from}, ['10.0.0.0/8', '::1/128'], 'SQL: the ranges are kept');
+($rc, $out, $err) = svctoken('--dbd', $sql, 'set', 'sq', '--allow-from', $long);
+is($rc, 1, 'SQL: a record over 1024 bytes is refused');
+like($err, qr/too long for a SQL store/, 'and says why');
+($rc, $out) = svctoken('--dbd', $sql, 'show', 'sq', '--json');
+is_deeply(json($out)->{allow_from}, ['10.0.0.0/8', '::1/128'], 'SQL: nothing was written');
+($rc, $out) = svctoken('--dbd', $sql, 'export');
+like($out, qr/"allow_from":\["10\.0\.0\.0\/8","::1\/128"\]/, 'export has allow_from');
+($rc, $out, $err) = capture({ stdin => $out }, $CLI, '-f', "$dir/imported", 'import');
+is($rc, 0, 'import into a DBM store') or diag $err;
+($rc, $out) = svctoken('-f', "$dir/imported", 'show', 'sq', '--json');
+is_deeply(json($out)->{allow_from}, ['10.0.0.0/8', '::1/128'], 'import keeps allow_from');
 
 done_testing();
