@@ -168,7 +168,8 @@ test-pkg: all
 
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
 # The harness must stay quiet: httpd's complaints on stderr fail the run.
-test-httpd: all $(TEST_MODULE) $(BACKDATE)
+# The tests use build/unit/test_name as a tool.
+test-httpd: all $(TEST_MODULE) $(BACKDATE) $(BUILD)/unit/test_name
 	@SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(TEST_MODULE)) \
 	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS) \
 	    2>$(BUILD)/test-httpd.stderr; rc=$$?; cat $(BUILD)/test-httpd.stderr >&2; \
@@ -378,7 +379,7 @@ test-asan: $(ASAN_HTTPD) $(BACKDATE)
 	    $(WITH_PG) $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
 
 check-asan: $(ASAN_HTTPD) $(BACKDATE)
-	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so
+	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so $(ASAN_BUILD)/unit/test_name
 	@before=$$(stat -c %s t/logs/error_log 2>/dev/null || echo 0); \
 	SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
 	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/test/mod_access_svctoken.so \

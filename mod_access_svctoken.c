@@ -37,6 +37,7 @@
 #include "key.h"
 #include "lograte.h"
 #include "scope.h"
+#include "name.h"
 #include "secret.h"
 #include "store_tag.h"
 #include "mod_access_svctoken_dbd.h"
@@ -997,6 +998,18 @@ static int unavailable(request_rec *r, const svct_server_conf *sc, const svct_au
     return svct_dbd_unavailable(r, sc->store_refresh > 0 ? sc->store_refresh : 1, res);
 }
 
+/* The level of a refusal's line: info for what ends a session in the normal
+ * course, warn for what an administrator must see at httpd's default
+ * LogLevel (see README). */
+#define SVCT_REFUSAL_LEVEL(routine) ((routine) ? APLOG_INFO : APLOG_WARNING)
+
+/* A token's name for a log line, inside double quotes (src/name.h). */
+static const char *logged_name(request_rec *r, const char *name)
+{
+    return svct_name_escape(name, apr_palloc(r->pool, SVCT_NAME_ESCAPED_MAX),
+                            SVCT_NAME_ESCAPED_MAX);
+}
+
 /* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
  * session: logged, and credentials may still be tried) or an error status. */
 static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
@@ -1015,7 +1028,7 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     expect.leeway = dir_clock_skew(d);
     if (svct_authn_verify_session(svct_cache, sc->keyring, jwt, len, &expect, &session, &why) !=
         0) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+        ap_log_rerror(APLOG_MARK, SVCT_REFUSAL_LEVEL(svct_authn_why_is_time(why)), 0, r,
                       SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
         return DECLINED;
     }
@@ -1038,8 +1051,9 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
         return DECLINED;
     }
     if (rc != SVCT_AUTHN_OK) {
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
+        ap_log_rerror(APLOG_MARK,
+                      SVCT_REFUSAL_LEVEL(rc == SVCT_AUTHN_EXPIRED || rc == SVCT_AUTHN_REVOKED), 0,
+                      r, SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
                       svct_authn_reason(rc), session.client_id);
         return DECLINED;
     }
@@ -1141,14 +1155,14 @@ static int verify_secret(request_rec *r, const svct_dir_conf *d, const svct_serv
         return unavailable(r, sc, res);
     case SVCT_AUTHN_MALFORMED_ID:
         /* The value is client input of any length: it is not logged. */
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       SVCT_LOGNO(0202) "access refused: malformed client id");
         break;
     case SVCT_AUTHN_UNKNOWN_ID:
-        /* Random IDs cost a client nothing: one line at error per
+        /* Random IDs cost a client nothing: one line at warn per
          * SVCT_LOGRATE_EVERY, with the count; the others at debug. */
         if ((n = svct_lograte_count(&unknown_ids, SVCT_LOGRATE_EVERY)) != 0)
-            ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                           SVCT_LOGNO(0203) "access refused: unknown client id %s (unknown "
                                            "client id %" APR_UINT64_T_FMT " of this process; "
                                            "one in %d is logged at this level)",
@@ -1164,9 +1178,9 @@ static int verify_secret(request_rec *r, const svct_dir_conf *d, const svct_serv
                       r->useragent_ip, res->token.name, id);
         break;
     default:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       SVCT_LOGNO(0204) "access refused: %s, token \"%s\", client id %s",
-                      svct_authn_reason(rc), res->token.name, id);
+                      svct_authn_reason(rc), logged_name(r, res->token.name), id);
         break;
     }
     return HTTP_UNAUTHORIZED;
@@ -1185,7 +1199,7 @@ static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_serve
     if (!jwt) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0205) "could not sign a session for token \"%s\"",
-                      res.token.name);
+                      logged_name(r, res.token.name));
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     admit(r, d, &res.token, "secret", jwt);
@@ -1276,7 +1290,7 @@ static int check_request(request_rec *r)
     if (!id && !secret && d->creds_header && (value = creds_header_value(r, d->creds_header, 1)))
         return check_creds_header(r, d, sc, value);
     if (id || secret)
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
+        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       SVCT_LOGNO(0302) "access refused: %s header missing",
                       id ? SVCT_HDR_SECRET : SVCT_HDR_ID);
     else if (!tried_session)
@@ -1423,6 +1437,21 @@ static const char *parse_token_ids(cmd_parms *cmd, const char *line, const void 
     return parse_names(cmd, line, parsed, 1);
 }
 
+/* The names or Client IDs of a Require line, as written in httpd.conf. */
+static const char *required_list(request_rec *r, const apr_array_header_t *list, int ids)
+{
+    const char *out = "";
+    int i;
+
+    for (i = 0; i < list->nelts; i++) {
+        const char *word = APR_ARRAY_IDX(list, i, const char *);
+
+        out = apr_pstrcat(r->pool, out, i ? " " : "", ids ? "" : "\"",
+                          ids ? word : logged_name(r, word), ids ? "" : "\"", NULL);
+    }
+    return out;
+}
+
 static authz_status check_listed(request_rec *r, const void *parsed, int ids)
 {
     const apr_array_header_t *list = parsed;
@@ -1445,10 +1474,11 @@ static authz_status check_listed(request_rec *r, const void *parsed, int ids)
     for (i = 0; i < list->nelts; i++)
         if (!strcmp(who, APR_ARRAY_IDX(list, i, const char *)))
             return AUTHZ_GRANTED;
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
+    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                   SVCT_LOGNO(0401) "token \"%s\" (client id %s) is not admitted by "
-                                   "Require service-token%s",
-                  info->name, info->client_id, ids ? "-id" : "");
+                                   "Require service-token%s %s",
+                  logged_name(r, info->name), info->client_id, ids ? "-id" : "",
+                  required_list(r, list, ids));
     return AUTHZ_DENIED;
 }
 

@@ -59,6 +59,12 @@ static int stamp_names_store(const svct_store_stamp_t *stamp, const svct_store_t
     return 1;
 }
 
+int svct_authn_why_is_time(const char *why)
+{
+    return why && (!strcmp(why, "expired") || !strcmp(why, "not yet valid") ||
+                   !strcmp(why, "issued in the future"));
+}
+
 /* Reads the token and the revocation time under one shared lock, or takes
  * them from the cache if the store's files have not changed since. */
 static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *client_id,

@@ -60,6 +60,10 @@ typedef struct svct_authn_result {
 
 /* A short reason for the error log, e.g. "unknown client id". */
 const char *svct_authn_reason(svct_authn_rc_t rc);
+/* 1 when WHY, a reason from svct_jwt_verify(), is about the session's times
+ * (expired, not yet valid, issued in the future): the normal end of a
+ * session rather than a forged, foreign or broken one. */
+int svct_authn_why_is_time(const char *why);
 
 svct_authn_rc_t svct_authn_secret(const svct_authn_store_t *store, const char *client_id,
                                   size_t id_len, const char *secret, size_t secret_len,

@@ -24,6 +24,7 @@
 #include "duration.h"
 #include "jwks.h"
 #include "key.h"
+#include "name.h"
 #include "record.h"
 #include "secret.h"
 #include "store.h"
@@ -509,11 +510,13 @@ static int svct_cli_create(svct_cli_t *cli)
     svct_store_rc_t rc;
     int exit_rc, tries;
 
-    if (!svct_name_valid(name, strlen(name)))
+    if (!svct_name_creatable(name, strlen(name)))
         return svct_cli_refuse(cli,
-                               "invalid name \"%s\": use 1 to %d characters of valid UTF-8, "
-                               "no control characters, not shaped like a Client ID",
-                               svct_shown(cli->pool, name), SVCT_NAME_MAX_CHARS);
+                               "invalid name \"%s\": use 1 to %d letters, digits and "
+                               "characters of %s, or characters beyond ASCII other than spaces "
+                               "and invisible ones; not a lone \"-\", not shaped like a "
+                               "Client ID",
+                               svct_shown(cli->pool, name), SVCT_NAME_MAX_CHARS, SVCT_NAME_PUNCT);
     memset(&rec, 0, sizeof(rec));
     exit_rc = svct_cli_expiry(
         cli, "duration", cli->duration ? cli->duration : SVCT_DEFAULT_DURATION, 1, &rec.expires_at);

@@ -8,18 +8,11 @@ use Apache::TestUtil;
 use Apache::TestRequest qw(GET);
 use JSON::PP;
 use lib 't/lib';
-use SvcToken::Test;
+use SvcToken::Test qw(:DEFAULT svc);
 
 plan tests => 31;
 
 my $fx    = fixtures();
-my @store = ('-f', $fx->{store});
-
-sub svc {
-    my ($rc, $out, $err) = cli(@store, @_);
-    die "svctoken @_: $err" if $rc;
-    return $out =~ /^\s*[\[{]/ ? decode_json($out) : $out;
-}
 sub with_session { GET($_[0], Cookie => "CF_Authorization=$_[1]")->code }
 
 # create -> exchange -> session

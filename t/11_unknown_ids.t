@@ -1,5 +1,5 @@
 # A flood of unknown Client IDs: every one is refused, but the error log
-# gets one line at error per 100 per child, each with the running count, and
+# gets one line at warn per 100 per child, each with the running count, and
 # the others at debug only; a real token is unaffected, and one created after
 # its ID was refused is admitted at once (the per-child cache of unknown IDs
 # is tied to the store's files).
@@ -37,7 +37,7 @@ open my $fh, '<', $log or die "$log: $!";
 seek $fh, $before, 0;
 my @all = grep { /SVCT0203: access refused: unknown client id/ } <$fh>;
 close $fh;
-my @lines = grep { /\[access_svctoken:error\]/ } @all;
+my @lines = grep { /\[access_svctoken:warn\]/ } @all;
 my $debug = grep { /\[access_svctoken:debug\]/ } @all;
 my %pids = map { /\[pid (\d+)/ ? ($1 => 1) : () } @lines;
 my $children = keys %pids;
@@ -45,7 +45,7 @@ my $children = keys %pids;
 # per 100 of its refusals, plus one.
 ok t_cmp(@lines >= 1 && @lines <= $N / 100 + $children ? 'yes'
          : scalar(@lines) . " lines from $children children", 'yes',
-         'one line at error per 100 per child');
+         'one line at warn per 100 per child');
 ok t_cmp(scalar(grep { /unknown client id \d+ of this process; one in 100 is logged/ } @lines),
          scalar(@lines), 'each line says how many and how often');
 ok t_cmp($debug + @lines, $N, 'every other refusal is logged at debug (the test runs at trace8)');

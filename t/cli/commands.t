@@ -85,8 +85,18 @@ ok(exists $eternal->{expires_at} && !defined $eternal->{expires_at},
 like($out, qr/^Expires:\s+never$/m, 'forever: human output says never');
 ($rc, $out, $err) = svctoken('create', '--', '-dash');
 is($rc, 0, '"--" lets a name start with a dash') or diag $err;
-($rc, $out, $err) = svctoken('create', "caf\xc3\xa9 \xe2\x9c\x93");
+($rc, $out, $err) = svctoken('create', "caf\xc3\xa9-\xe2\x9c\x93");
 is($rc, 0, 'UTF-8 name accepted') or diag $err;
+# Names that could forge an access log field, pass for "no user" or hide
+# what they are (unit-tested one by one in t/unit/test_name.c).
+for my $bad (['with space', 'a space'], ['-', 'a lone dash'], ['x[1]', 'brackets'],
+             ['say"hi"', 'quotes'], ["ab\xe2\x80\xaecd", 'a bidi override'],
+             ["a\xe2\x80\x8bb", 'a zero-width space']) {
+    ($rc, $out, $err) = svctoken('create', '--', $bad->[0]);
+    is($rc, 1, "a name with $bad->[1] is refused");
+    like($err, qr/invalid name .*letters, digits and characters of !#\$%&\*\+,-\.\/:;=\?\@\^_\|~/,
+         "$bad->[1]: the message says what is allowed");
+}
 
 # the secret never reaches the store; only its hash does
 my $bytes = store_bytes($store);

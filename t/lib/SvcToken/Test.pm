@@ -26,6 +26,14 @@ sub fixtures {
 # Runs the CLI; returns (exit code, stdout, stderr).
 sub cli { return capture($ENV{SVCTOKEN}, @_) }
 
+# Runs the CLI on the fixture store; dies if it fails; returns its JSON
+# output decoded, or its text.
+sub svc {
+    my ($rc, $out, $err) = cli('-f', fixtures()->{store}, @_);
+    die "svctoken @_: $err" if $rc;
+    return $out =~ /^\s*[\[{]/ ? decode_json($out) : $out;
+}
+
 # The credential headers of TOKEN (a hash with client_id and client_secret).
 sub creds {
     my ($t) = @_;
@@ -113,4 +121,5 @@ sub backdate {
 sub kid_of { jwt_header($_[0])->{kid} }
 
 push @EXPORT, qw(access_mark);
+our @EXPORT_OK = qw(svc);
 1;
