@@ -156,8 +156,8 @@ test-unit: $(UNIT_BIN)
 	$(WITH_PG) $(PROVE) -f $(UNIT_BIN)
 
 # t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
-# the test_jwt unit binary.
-test-cli: all $(BUILD)/unit/test_jwt $(BACKDATE) $(FAULT_SHIM)
+# the test_jwt unit binary, revocation.t uses test_revoke as a tool.
+test-cli: all $(BUILD)/unit/test_jwt $(BUILD)/unit/test_revoke $(BACKDATE) $(FAULT_SHIM)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
 	    $(PROVE) -f t/cli/*.t
 
@@ -168,8 +168,8 @@ test-pkg: all
 
 # Starts a real httpd with the freshly built module, runs t/*.t, stops it.
 # The harness must stay quiet: httpd's complaints on stderr fail the run.
-# The tests use build/unit/test_name as a tool.
-test-httpd: all $(TEST_MODULE) $(BACKDATE) $(BUILD)/unit/test_name
+# The tests use build/unit/test_name and test_revoke as tools.
+test-httpd: all $(TEST_MODULE) $(BACKDATE) $(BUILD)/unit/test_name $(BUILD)/unit/test_revoke
 	@SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(TEST_MODULE)) \
 	    perl t/TEST -apxs $(APXS) -httpd $(HTTPD_BIN) -port select $(HTTPD_TESTS) \
 	    2>$(BUILD)/test-httpd.stderr; rc=$$?; cat $(BUILD)/test-httpd.stderr >&2; \
@@ -379,7 +379,8 @@ test-asan: $(ASAN_HTTPD) $(BACKDATE)
 	    $(WITH_PG) $(PROVE) -f $(UNIT_BIN:$(BUILD)/%=$(ASAN_BUILD)/%) $(ASAN_CLI_TESTS)
 
 check-asan: $(ASAN_HTTPD) $(BACKDATE)
-	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so $(ASAN_BUILD)/unit/test_name
+	$(ASAN_MAKE) all $(ASAN_BUILD)/test/mod_access_svctoken.so $(ASAN_BUILD)/unit/test_name \
+	    $(ASAN_BUILD)/unit/test_revoke
 	@before=$$(stat -c %s t/logs/error_log 2>/dev/null || echo 0); \
 	SVCTOKEN=$(abspath $(ASAN_BUILD))/svctoken \
 	    SVCT_MODULE=$(abspath $(ASAN_BUILD))/test/mod_access_svctoken.so \

@@ -203,7 +203,9 @@ svct_authn_rc_t svct_authn_session(const svct_authn_store_t *store, const svct_s
     rc = token_usable(&out->token, now);
     if (rc != SVCT_AUTHN_OK)
         return rc;
-    if (session->iat < out->revoked_before)
+    /* Issued before the revocation, and not under it: a session issued in
+     * the very second of a revocation, after it, carries its time. */
+    if (session->iat < out->revoked_before && session->revoked_before != out->revoked_before)
         return SVCT_AUTHN_REVOKED;
     return SVCT_AUTHN_OK;
 }
@@ -251,9 +253,12 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     if (!res->store_tag || strlen(res->store_tag) != SVCT_STORE_TAG_LEN)
         return 0;
     memcpy(session.store_tag, res->store_tag, sizeof session.store_tag);
-    session.iat = svct_authn_session_iat(res, now);
-    session.nbf = session.iat;
-    session.exp = session.iat + duration;
+    /* iat is the issue time, never later: a session is never refused for
+     * an iat the module chose, whatever ServiceTokenClockSkew says. */
+    session.iat = now;
+    session.nbf = now;
+    session.exp = now + duration;
+    session.revoked_before = res->revoked_before;
     key.ring = ring;
     key.iss = iss;
     key.aud = aud;
@@ -261,6 +266,7 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     key.name = session.name;
     key.store_tag = session.store_tag;
     key.duration = duration;
+    key.revoked_before = res->revoked_before;
     if (cache && (len = svct_cache_issued_get(cache, &key, session.iat, out, cap)) > 0)
         return len;
     len = svct_jwt_sign(ring, iss, aud, &session, out, cap);
@@ -269,17 +275,12 @@ size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const c
     return len;
 }
 
-int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now)
-{
-    return now < res->revoked_before ? res->revoked_before : now;
-}
-
 int64_t svct_authn_session_lifetime(const svct_authn_result_t *res, int64_t now, int64_t duration)
 {
     int64_t left;
 
     if (res->token.expires_at == 0)
         return duration;
-    left = res->token.expires_at - svct_authn_session_iat(res, now);
+    left = res->token.expires_at - now;
     return left <= 0 ? 0 : left < duration ? left : duration;
 }

@@ -50,7 +50,9 @@ typedef struct svct_authn_store {
 
 typedef struct svct_authn_result {
     svct_record_t token;    /* the token, when it was found */
-    int64_t revoked_before; /* sessions with iat below this are refused */
+    /* Sessions with iat below this are refused, unless issued under it
+     * (their revoked_before claim is this very time). */
+    int64_t revoked_before;
     /* One line, for SVCT_AUTHN_STORE_ERROR. From a SQL store, also with
      * SVCT_AUTHN_UNAVAILABLE or even SVCT_AUTHN_OK (admitted within the
      * grace) when this request should log the outage: once a minute. */
@@ -88,17 +90,13 @@ int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, c
                               svct_session_t *session, const char **why);
 
 /* Signs the session for the token of RES, bound to the store that admitted
- * it (iat from svct_authn_session_iat, exp = iat + DURATION) into OUT (CAP
- * bytes); the one already signed with
+ * it (iat = NOW, exp = NOW + DURATION, revoked_before the store's) into OUT
+ * (CAP bytes); the one already signed with
  * exactly these claims is reused from CACHE. Returns its length, 0 on
  * failure. */
 size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const char *iss,
                         const char *aud, const svct_authn_result_t *res, int64_t now,
                         int64_t duration, char *out, size_t cap);
-
-/* The iat of a session issued now: never below the revocation time, so a
- * session issued in the second `revoke-sessions` ran is not refused. */
-int64_t svct_authn_session_iat(const svct_authn_result_t *res, int64_t now);
 
 /* How long a session issued at NOW for RES may live: DURATION, cut short
  * so that it ends no later than the token (never below 0). */

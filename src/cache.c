@@ -66,7 +66,7 @@ typedef struct {
     int used;
     const void *ring;
     uint64_t hash; /* issued_probe() */
-    int64_t duration, iat;
+    int64_t duration, iat, revoked_before;
     uint16_t iss_len, aud_len, id_len, name_len, jwt_len;
     char store_tag[SVCT_STORE_TAG_LEN];
     char text[ISSUED_TEXT_MAX];    /* iss, aud, client_id and name, back to back */
@@ -563,10 +563,10 @@ static int issued_matches(const issued_ent_t *e, const svct_issued_key_t *k,
     const char *t = e->text;
 
     return e->used && e->hash == pr->hash && e->ring == k->ring && e->duration == k->duration &&
-           e->iss_len == pr->iss && e->aud_len == pr->aud && e->id_len == pr->id &&
-           e->name_len == pr->name && !memcmp(e->store_tag, k->store_tag, SVCT_STORE_TAG_LEN) &&
-           !memcmp(t, k->iss, pr->iss) &&
-           !memcmp(t + pr->iss, k->aud, pr->aud) &&
+           e->revoked_before == k->revoked_before && e->iss_len == pr->iss &&
+           e->aud_len == pr->aud && e->id_len == pr->id && e->name_len == pr->name &&
+           !memcmp(e->store_tag, k->store_tag, SVCT_STORE_TAG_LEN) &&
+           !memcmp(t, k->iss, pr->iss) && !memcmp(t + pr->iss, k->aud, pr->aud) &&
            !memcmp(t + pr->iss + pr->aud, k->client_id, pr->id) &&
            !memcmp(t + pr->iss + pr->aud + pr->id, k->name, pr->name);
 }
@@ -608,6 +608,7 @@ void svct_cache_issued_put(svct_cache_t *c, const svct_issued_key_t *key, int64_
     e->ring = key->ring;
     e->hash = pr.hash;
     e->duration = key->duration;
+    e->revoked_before = key->revoked_before;
     e->iat = iat;
     e->iss_len = (uint16_t)pr.iss;
     e->aud_len = (uint16_t)pr.aud;

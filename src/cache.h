@@ -31,9 +31,9 @@
  *   store is read from the file on every request, as with no cache.
  * - The session last issued for (keyring, iss, aud, token, duration): found
  *   by the same keyed hash and a compare of the whole key, and reused only
- *   while it carries exactly the iat a new one would get (the same second,
- *   never below revoked_before), so it is the session that would be signed
- *   now.
+ *   while it carries exactly the iat and revoked_before a new one would get
+ *   (the same second, the same revocation), so it is the session that would
+ *   be signed now.
  */
 #ifndef SVCT_CACHE_H
 #define SVCT_CACHE_H
@@ -142,13 +142,15 @@ void svct_cache_unknown_put(svct_cache_t *c, svct_cache_store_t *cs,
 
 /* What an issued session is cached under: the session is reused only for
  * the same keyring, issuer, audience, token (Client ID and name), store
- * (its tag, SVCT_STORE_TAG_LEN characters) and duration. The strings are the caller's; together over 1 KB they are not
+ * (its tag, SVCT_STORE_TAG_LEN characters), duration and revocation time.
+ * The strings are the caller's; together over 1 KB they are not
  * cached. */
 typedef struct svct_issued_key {
     const void *ring;
     const char *iss, *aud, *client_id, *name;
     const char *store_tag;
     int64_t duration;
+    int64_t revoked_before; /* the session's claim of that name */
 } svct_issued_key_t;
 
 /* Copies the JWT cached under KEY with exactly this IAT into OUT (CAP

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,9 @@ static const char svct_help[] =
                "  disable ID-OR-NAME                 refuse the token and its sessions\n"
                "  enable ID-OR-NAME                  accept it again\n"
                "  delete ID-OR-NAME                  remove the token\n"
-               "  revoke-sessions                    refuse every session issued until now\n"
+               "  revoke-sessions [--reset]          refuse every session issued until now;\n"
+               "                                     --reset also lowers a later time\n"
+               "  revocation                         when sessions were last revoked\n"
                "  check [--repair]                   verify the store and its name index;\n"
                "                                     --repair rebuilds the index\n"
                "  init                               create the store (the tables of a SQL\n"
@@ -98,7 +101,8 @@ enum {
     SVCT_OPT_OUT = 1 << 3,
     SVCT_OPT_REPAIR = 1 << 4,
     SVCT_OPT_REPLACE = 1 << 5,
-    SVCT_OPT_ALLOW_FROM = 1 << 6
+    SVCT_OPT_ALLOW_FROM = 1 << 6,
+    SVCT_OPT_RESET = 1 << 7 /* flags: no value */
 };
 
 typedef struct svct_cli {
@@ -884,21 +888,67 @@ static int svct_cli_set(svct_cli_t *cli)
     return svct_cli_change(cli, SVCT_CHANGE_SET);
 }
 
+/* A revocation time further than this ahead of the clock of the file system
+ * that holds the store was made by a clock that is wrong. */
+#define SVCT_REVOKE_AHEAD_MAX 5
+
+/* The file system's clock where the store lives: the mtime it gives a file
+ * made beside the store (on a shared file system, the server's clock), or -1
+ * if none can be made or the store is not a file. */
+static int64_t svct_cli_store_clock(svct_cli_t *cli)
+{
+    char *tmp;
+    struct stat sb;
+    int fd, ok;
+
+    if (cli->dbd != NULL || cli->store == NULL) /* a SQL store: no file system to ask */
+        return -1;
+    tmp = apr_pstrcat(cli->pool, cli->store, ".clock-XXXXXX", NULL);
+    if ((fd = mkstemp(tmp)) < 0)
+        return -1;
+    ok = fstat(fd, &sb) == 0;
+    close(fd);
+    unlink(tmp);
+    return ok ? (int64_t)sb.st_mtime : -1;
+}
+
+static int svct_cli_revocation_print(svct_cli_t *cli, int64_t when)
+{
+    if (cli->json) {
+        json_t *o = json_object();
+        json_object_set_new(o, "revoked_before",
+                            when ? json_string(svct_cli_time(cli, when)) : json_null());
+        svct_cli_json_print(cli, o);
+    } else if (when) {
+        fprintf(cli->out, "Sessions issued before %s are refused.\n", svct_cli_time(cli, when));
+    } else {
+        fputs("No sessions have been revoked.\n", cli->out);
+    }
+    return SVCT_EXIT_OK;
+}
+
+/* JWT iat has whole seconds: a session issued during this second has iat
+ * == now, so the bound is the next second (a session issued after it, in
+ * the same second, carries that very time and is not refused by it). The
+ * time is never lowered, so a clock stepping back cannot bring revoked
+ * sessions back, unless --reset asks to: the way out of a time set by a
+ * clock that ran ahead. */
 static int svct_cli_revoke_sessions(svct_cli_t *cli)
 {
     svct_store_t *st;
     svct_store_rc_t rc;
-    int64_t before = 0, when;
-    int exit_rc;
+    int64_t before = 0, when = cli->now + 1, fs_now = svct_cli_store_clock(cli);
+    int exit_rc, reset = (cli->opts_seen & SVCT_OPT_RESET) != 0;
 
+    if (fs_now >= 0 && when > fs_now + 1 + SVCT_REVOKE_AHEAD_MAX)
+        return svct_cli_refuse(cli,
+                               "this machine's clock is %lld s ahead of the file system that "
+                               "holds the token store: set it right first (nothing was changed)",
+                               (long long)(when - 1 - fs_now));
     if (svct_cli_open(cli, SVCT_STORE_MODIFY, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
-    /* JWT iat has whole seconds: a session issued during this second has
-     * iat == now, so the bound is the next second. Never lower it, so a
-     * clock stepping back cannot bring revoked sessions back. */
-    when = cli->now + 1;
     rc = svct_store_get_revoked_before(st, &before);
-    if (rc == SVCT_STORE_OK && before < when) {
+    if (rc == SVCT_STORE_OK && (before < when || (reset && before != when))) {
         rc = svct_store_set_revoked_before(st, when);
         if (rc == SVCT_STORE_OK)
             rc = svct_store_commit(st);
@@ -909,17 +959,34 @@ static int svct_cli_revoke_sessions(svct_cli_t *cli)
         return exit_rc;
     }
     svct_store_close(st);
-    if (before > when)
+    if (!reset && before > when) {
+        if (before > when + SVCT_REVOKE_AHEAD_MAX)
+            fprintf(cli->err,
+                    "svctoken: the revocation time %s is ahead of this clock; if it is wrong, "
+                    "run revoke-sessions --reset\n",
+                    svct_cli_time(cli, before));
         when = before;
-    if (cli->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "revoked_before", json_string(svct_cli_time(cli, when)));
-        svct_cli_json_print(cli, o);
-    } else {
-        fprintf(cli->out, "Sessions issued before %s are refused from now on.\n",
-                svct_cli_time(cli, when));
     }
-    return SVCT_EXIT_OK;
+    return svct_cli_revocation_print(cli, when);
+}
+
+static int svct_cli_revocation(svct_cli_t *cli)
+{
+    svct_store_t *st;
+    svct_store_rc_t rc;
+    int64_t when = 0;
+    int exit_rc;
+
+    if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
+        return exit_rc;
+    rc = svct_store_get_revoked_before(st, &when);
+    if (rc != SVCT_STORE_OK) {
+        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
+        svct_store_close(st);
+        return exit_rc;
+    }
+    svct_store_close(st);
+    return svct_cli_revocation_print(cli, when);
 }
 
 typedef struct svct_check {
@@ -1156,7 +1223,8 @@ static const svct_command_t svct_commands[] = {
     {"enable", 1, 0, 1, svct_cli_enable},
     {"delete", 1, 0, 1, svct_cli_delete},
     {"set", 1, SVCT_OPT_ALLOW_FROM, 1, svct_cli_set},
-    {"revoke-sessions", 0, 0, 1, svct_cli_revoke_sessions},
+    {"revoke-sessions", 0, SVCT_OPT_RESET, 1, svct_cli_revoke_sessions},
+    {"revocation", 0, 0, 1, svct_cli_revocation},
     {"check", 0, SVCT_OPT_REPAIR, 1, svct_cli_check},
     {"keygen", 0, SVCT_OPT_ALG | SVCT_OPT_OUT, 0, svct_cli_keygen},
     {"init", 0, 0, 1, svct_cli_init},
@@ -1243,6 +1311,10 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
                 cli.opts_seen |= SVCT_OPT_REPLACE;
                 continue;
             }
+            if (strcmp(a, "--reset") == 0) {
+                cli.opts_seen |= SVCT_OPT_RESET;
+                continue;
+            }
             if (strcmp(a, "-f") == 0 || strcmp(a, "-t") == 0) {
                 if (i + 1 >= argc)
                     return svct_cli_usage(err, "option %s needs a value", a);
@@ -1292,6 +1364,8 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
                               cmd->name);
     if (cli.opts_seen & ~cmd->opts & SVCT_OPT_REPAIR)
         return svct_cli_usage(err, "%s does not take --repair", cmd->name);
+    if (cli.opts_seen & ~cmd->opts & SVCT_OPT_RESET)
+        return svct_cli_usage(err, "%s does not take --reset", cmd->name);
     if (cli.opts_seen & ~cmd->opts) {
         for (c = 0; c < sizeof(svct_value_opts) / sizeof(svct_value_opts[0]); c++)
             if (cli.opts_seen & ~cmd->opts & svct_value_opts[c].flag)

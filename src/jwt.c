@@ -71,7 +71,8 @@ size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *au
         (namelen && !svct_name_valid(session->name, namelen)) ||
         (taglen && !svct_store_tag_valid(session->store_tag, taglen)) || session->iat < 0 ||
         session->nbf < 0 || session->exp < 0 || session->iat > SVCT_JWT_TIME_MAX ||
-        session->nbf > SVCT_JWT_TIME_MAX || session->exp > SVCT_JWT_TIME_MAX)
+        session->nbf > SVCT_JWT_TIME_MAX || session->exp > SVCT_JWT_TIME_MAX ||
+        session->revoked_before < 0 || session->revoked_before > SVCT_JWT_TIME_MAX)
         goto done;
     header = json_pack("{s:s,s:s,s:s}", "alg", svct_alg_name(svct_key_alg(key)), "kid",
                        svct_key_kid(key), "typ", "JWT");
@@ -82,7 +83,10 @@ size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *au
     if (!header || !claims ||
         (namelen && json_object_set_new(claims, "name", json_stringn(session->name, namelen))) ||
         (taglen &&
-         json_object_set_new(claims, "svct_store", json_stringn(session->store_tag, taglen))))
+         json_object_set_new(claims, "svct_store", json_stringn(session->store_tag, taglen))) ||
+        (session->revoked_before &&
+         json_object_set_new(claims, "revoked_before",
+                             json_integer((json_int_t)session->revoked_before))))
         goto done;
     hjson = json_dumps(header, JSON_COMPACT | JSON_PRESERVE_ORDER);
     cjson = json_dumps(claims, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -290,6 +294,10 @@ static const char *svct_jwt_check_claims(json_t *claims, const svct_jwt_expect_t
             return "bad svct_store";
         memcpy(s->store_tag, json_string_value(store), SVCT_STORE_TAG_LEN + 1);
     }
+    if (json_object_get(claims, "revoked_before") &&
+        (why = svct_jwt_time(claims, "revoked_before", &s->revoked_before, NULL,
+                             "bad revoked_before")))
+        return why;
 
     return svct_session_times_check(s, now, leeway);
 }

@@ -28,6 +28,10 @@ typedef struct svct_session {
     int64_t iat;
     int64_t nbf;
     int64_t exp;
+    /* Private claim "revoked_before": the store's revocation time when the
+     * session was issued (0, and no claim, if there was none). A session is
+     * never refused by the very revocation it was issued under. */
+    int64_t revoked_before;
 } svct_session_t;
 
 typedef struct svct_jwt_expect {
@@ -39,8 +43,9 @@ typedef struct svct_jwt_expect {
 
 /* Signs a session JWT with the ring's signing key: header {alg,kid,typ:JWT},
  * claims aud:[AUD], iss, iat, nbf, exp, type:"app", common_name, sub:"",
- * name, svct_store (when the session has a store tag). Writes it NUL-terminated into OUT (CAP bytes); returns its length,
- * or 0 on failure. */
+ * name, svct_store (when the session has a store tag), and revoked_before when
+ * not 0. Writes it NUL-terminated into OUT (CAP bytes); returns its length, or
+ * 0 on failure. */
 size_t svct_jwt_sign(const svct_keyring_t *ring, const char *iss, const char *aud,
                      const svct_session_t *session, char *out, size_t cap);
 

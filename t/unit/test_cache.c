@@ -354,7 +354,7 @@ static void test_issue(svct_keyring_t *ring)
     lb = svct_authn_issue(c, ring, "https://iss", "aud", &res, now + 1, 3600, b, sizeof b);
     ok(lb > 0 && strcmp(a, b), "after revoke-sessions, never the earlier session");
     {
-        svct_issued_key_t key = {ring, "i", "a", "id", "n", TAG_A, 60};
+        svct_issued_key_t key = {ring, "i", "a", "id", "n", TAG_A, 60, 0};
         static char big[1100];
 
         memset(big, 'J', sizeof big - 1);
@@ -369,7 +369,7 @@ static void test_issue(svct_keyring_t *ring)
         /* Every part of the key is compared, not only the ones that pick
          * the slot: a table of one slot makes every key collide. */
         svct_cache_t *one = svct_cache_create(1, 1, 1);
-        svct_issued_key_t k = {ring, "iss", "aud", "id", "name", TAG_A, 60}, o;
+        svct_issued_key_t k = {ring, "iss", "aud", "id", "name", TAG_A, 60, 0}, o;
         char out[64];
 
         svct_cache_issued_put(one, &k, 5, "jwt", 3);
@@ -397,7 +397,7 @@ static void test_issue(svct_keyring_t *ring)
     {
         /* A key over 1 KB is not cached; the session is signed each time. */
         static char aud[1100];
-        svct_issued_key_t k = {ring, "i", aud, "id", "n", TAG_A, 60};
+        svct_issued_key_t k = {ring, "i", aud, "id", "n", TAG_A, 60, 0};
         char out[64];
 
         memset(aud, 'a', sizeof aud - 1);
@@ -419,7 +419,7 @@ static void *worker(void *arg)
 {
     worker_t *w = arg;
     svct_session_t s;
-    svct_issued_key_t key = {NULL, "i", "a", NULL, "n", TAG_A, 0};
+    svct_issued_key_t key = {NULL, "i", "a", NULL, "n", TAG_A, 0, 0};
     char jwt[64], buf[128];
     int i;
 

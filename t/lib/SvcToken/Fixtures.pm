@@ -38,6 +38,8 @@ sub prepare {
     open my $fh, '-|', $tool, 'add', $fx{store}, 'beta token' or die "$tool: $!";
     $fx{tokens}{'beta token'} = decode_json(do { local $/; <$fh> });
     close $fh or die "$tool add failed: $?";
+    $fx{store3} = "$var/revoke.db";
+    $fx{tokens3}{omega} = decode_json(run_cli('-f', $fx{store3}, 'create', 'omega', '--json'));
     $fx{tokens2}{zeta} =
         decode_json(run_cli('-f', $fx{store2}, '-t', 'SDBM', 'create', 'zeta', '--json'));
     # httpd runs as an unprivileged user when the suite runs as root.
@@ -58,6 +60,7 @@ sub prepare {
     $ENV{SVCT_VAR}       = $var;
     $ENV{SVCT_STORE}     = $fx{store};
     $ENV{SVCT_STORE2}    = $fx{store2};
+    $ENV{SVCT_STORE3}    = $fx{store3};
     $ENV{SVCT_KEY_ES256} = $fx{keys}{es256};
     $ENV{SVCT_KEY_OLD}   = $fx{keys}{old};
     $ENV{SVCT_KEY_HS256} = $fx{keys}{hs256};
