@@ -621,6 +621,8 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
 static svct_cache_t *svct_cache;
 /* Refusals of unknown Client IDs in this child, for the log's rate limit. */
 static svct_lograte_t unknown_ids;
+/* Session JWTs whose signature failed in this child (src/badsig.h). */
+static svct_badsig_t *svct_badsig;
 
 static apr_status_t free_cache(void *unused)
 {
@@ -629,8 +631,18 @@ static apr_status_t free_cache(void *unused)
     return APR_SUCCESS;
 }
 
+static apr_status_t free_badsig(void *unused)
+{
+    svct_badsig_destroy(svct_badsig);
+    svct_badsig = NULL;
+    return APR_SUCCESS;
+}
+
 static void svct_child_init(apr_pool_t *pchild, server_rec *s)
 {
+    svct_badsig = svct_badsig_create(SVCT_BADSIG_SLOTS);
+    if (svct_badsig)
+        apr_pool_cleanup_register(pchild, NULL, free_badsig, apr_pool_cleanup_null);
     svct_cache = svct_cache_create(SVCT_CACHE_SESSIONS, SVCT_CACHE_TOKENS, SVCT_CACHE_ISSUED);
     if (!svct_cache)
         ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
@@ -1012,28 +1024,38 @@ static const char *logged_name(request_rec *r, const char *name)
 
 /* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
  * session: logged, and credentials may still be tried) or an error status. */
-static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                       const char *jwt, size_t len, const char *from)
+/* A session refused before the store is asked: a forged signature is worth a
+ * warning the first time only, or replaying it would flood the log. */
+static void log_bad_session(request_rec *r, const char *from, const char *why)
 {
-    svct_jwt_expect_t expect;
+    int routine = svct_authn_why_is_time(why) || !strcmp(why, SVCT_AUTHN_BADSIG_SEEN);
+
+    ap_log_rerror(APLOG_MARK, SVCT_REFUSAL_LEVEL(routine), 0, r,
+                  SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
+}
+
+static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                       const svct_jwt_expect_t *expect, const char *jwt, size_t len,
+                       const char *from)
+{
     svct_session_t session;
     svct_authn_result_t res;
     svct_authn_store_t store;
     svct_authn_rc_t rc;
     const char *why;
+    int verified, failed;
 
-    expect.iss = sc->issuer;
-    expect.aud = audience(r, d);
-    expect.now = apr_time_sec(r->request_time);
-    expect.leeway = dir_clock_skew(d);
-    if (svct_authn_verify_session(svct_cache, sc->keyring, jwt, len, &expect, &session, &why) !=
-        0) {
-        ap_log_rerror(APLOG_MARK, SVCT_REFUSAL_LEVEL(svct_authn_why_is_time(why)), 0, r,
-                      SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
+    failed = svct_authn_check_session(svct_cache, svct_badsig, sc->keyring, jwt, len, expect,
+                                      &session, &why, &verified);
+    if (verified)
+        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
+                      SVCT_LOGNO(0602) "checked the signature of a session (%s)", from);
+    if (failed) {
+        log_bad_session(r, from, why);
         return DECLINED;
     }
     authn_store(r, d, sc, &store);
-    rc = svct_authn_session(&store, &session, expect.now, r->pool, &res);
+    rc = svct_authn_session(&store, &session, expect->now, r->pool, &res);
     if (rc == SVCT_AUTHN_OK)
         rc = svct_authn_address(&res.token, r->useragent_ip);
     if (rc == SVCT_AUTHN_STORE_ERROR) {
@@ -1061,30 +1083,44 @@ static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server
     return OK;
 }
 
+/* At most one signature check for the header and one for the cookies,
+ * whatever a request brings: of the cookies, the one verified before, else
+ * the first that could be accepted here (svct_authn_pick_session). */
 static int check_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
                          int *tried)
 {
     const char *hdr = apr_table_get(r->headers_in, SVCT_HDR_SESSION);
     const char *cookies = apr_table_get(r->headers_in, "Cookie");
-    const char *value;
-    size_t len;
-    int i, rc;
+    const char *values[SVCT_MAX_COOKIES], *why;
+    size_t lens[SVCT_MAX_COOKIES];
+    svct_jwt_expect_t expect;
+    int n, pick, rc;
 
+    expect.iss = sc->issuer;
+    expect.aud = audience(r, d);
+    expect.now = apr_time_sec(r->request_time);
+    expect.leeway = dir_clock_skew(d);
     if (hdr) {
         *tried = 1;
-        rc = try_session(r, d, sc, hdr, strlen(hdr), "header");
+        rc = try_session(r, d, sc, &expect, hdr, strlen(hdr), "header");
         if (rc != DECLINED)
             return rc;
     }
-    for (i = 0; cookies && i < SVCT_MAX_COOKIES; i++) {
-        if (!svct_cookie_next(&cookies, SVCT_COOKIE, &value, &len))
+    for (n = 0; cookies && n < SVCT_MAX_COOKIES; n++)
+        if (!svct_cookie_next(&cookies, SVCT_COOKIE, &values[n], &lens[n]))
             break;
-        *tried = 1;
-        rc = try_session(r, d, sc, value, len, "cookie");
-        if (rc != DECLINED)
-            return rc;
+    if (n == 0)
+        return DECLINED;
+    *tried = 1;
+    if (n == 1)
+        return try_session(r, d, sc, &expect, values[0], lens[0], "cookie");
+    pick = svct_authn_pick_session(svct_cache, svct_badsig, sc->keyring, &expect, values, lens, n,
+                                   &why);
+    if (pick < 0) {
+        log_bad_session(r, "cookie", why);
+        return DECLINED;
     }
-    return DECLINED;
+    return try_session(r, d, sc, &expect, values[pick], lens[pick], "cookie");
 }
 
 /* The cookie Path: the section's scope, or where that is not known (a

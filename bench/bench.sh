@@ -67,7 +67,7 @@ RSSWARM=${BENCH_RSS_WARMUP:-$RSSREQ}
 PORT0=${BENCH_PORT:-18080}
 MODS=/usr/lib/apache2/modules
 
-ALL_CASES="baseline exchange basic session-hs256 session-es256 exchange-1m session-1m
+ALL_CASES="baseline exchange basic session-hs256 session-es256 forged exchange-1m session-1m
            exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again"
 CASES=$(echo ${BENCH_CASES:-$ALL_CASES}) # one line, one space between names
 
@@ -186,7 +186,7 @@ ServiceTokenSigningKey $B/es256.pem
 </Location>
 EOF
         ;;
-    exchange | session-es256 | session-hs256 | exchange-1m | session-1m)
+    exchange | session-es256 | session-hs256 | forged | exchange-1m | session-1m)
         local key=$B/es256.pem store=$B/one.db
         [ "$1" = session-hs256 ] && key=$B/hs256.jwk
         case "$1" in *-1m) store=$big ;; esac
@@ -304,6 +304,9 @@ headers_of() { # CASE -> wrk -H arguments, one per line
     exchange-1m) printf '%s\n' "CF-Access-Client-Id: $IDM" "CF-Access-Client-Secret: $SECRETM" ;;
     session-*) printf '%s\n' "Cookie: CF_Authorization=$(cat "$B/run/$1.jwt")" ;;
     basic) printf '%s\n' "$SVCT_BASIC" ;;
+    forged) # a session header and four cookies, each well formed with a wrong signature
+        printf '%s\n' "cf-access-token: $(sed -n 1p "$B/run/forged.jwt")" \
+            "Cookie: $(sed -n '2,5{s/^/CF_Authorization=/;p}' "$B/run/forged.jwt" | paste -sd ';' | sed 's/;/; /g')" ;;
     dbm-*) printf '%s\n' "$BASIC" ;;
     auth-tkt) printf '%s\n' "Cookie: auth_tkt=$TKT" ;;
     esac
@@ -338,12 +341,25 @@ for c in $CASES; do
             sed -n 's/^Set-Cookie: CF_Authorization=\([^;]*\).*/\1/p' > "$B/run/$c.jwt"
         [ -s "$B/run/$c.jwt" ] || die "$c: no session from the exchange"
         ;;
+    forged)
+        # Five copies of a real session, each with its signature's first
+        # characters replaced: valid-looking header and claims, a bad signature.
+        jwt=$(curl -s -D - -o /dev/null -H "CF-Access-Client-Id: $ID1" \
+            -H "CF-Access-Client-Secret: $SECRET1" "$url" |
+            sed -n 's/^Set-Cookie: CF_Authorization=\([^;]*\).*/\1/p')
+        [ -n "$jwt" ] || die "$c: no session from the exchange"
+        for i in 1 2 3 4 5; do
+            printf '%s.%s\n' "${jwt%.*}" "$(printf 'F%04d' "$i")$(cut -c6- <<<"${jwt##*.}")"
+        done > "$B/run/$c.jwt"
+        ;;
     esac
     mapfile -t hdrs < <(headers_of "$c")
     args=()
     for h in "${hdrs[@]}"; do args+=(-H "$h"); done
     code=$(curl -s -o /dev/null -w '%{http_code}' "${args[@]}" "$url")
-    [ "$code" = 200 ] || die "$c: a request answers $code, not 200 (see $B/logs/$c.error.log)"
+    want=200
+    [ "$c" = forged ] && want=401
+    [ "$code" = "$want" ] || die "$c: a request answers $code, not $want (see $B/logs/$c.error.log)"
 done
 
 # ---- the rounds ----
@@ -357,7 +373,7 @@ cpu_ticks() {
     echo $t
 }
 
-run_wrk() { # CASE SECONDS -> "req/s requests cpu-seconds wall-seconds" (empty when an answer was not 2xx/3xx)
+run_wrk() { # CASE SECONDS -> "req/s requests cpu-seconds wall-seconds" (empty when an answer was not 2xx/3xx, or for forged not 401)
     local c=$1 s=$2 out h args=() t0 t1
     mapfile -t hdrs < <(headers_of "$c")
     for h in "${hdrs[@]}"; do args+=(-H "$h"); done
@@ -369,6 +385,12 @@ run_wrk() { # CASE SECONDS -> "req/s requests cpu-seconds wall-seconds" (empty w
     awk '/ requests in / {print $1}' <<<"$out" >> "$B/run/$c.requests"
     # A read error or two is wrk closing its connections at the end; an
     # answer that is not 2xx/3xx, a refused connection or a timeout is not.
+    # The forged case is the other way round: every answer must be a 401.
+    local non2xx
+    non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+    if [ "$c" = forged ] && [ "${non2xx:-0}" = "$(awk '/ requests in / {print $1}' <<<"$out")" ]; then
+        out=$(grep -v 'Non-2xx' <<<"$out")
+    fi
     if grep -q 'Non-2xx' <<<"$out" ||
         grep -Eq 'Socket errors: connect [1-9]|timeout [1-9]' <<<"$out"; then
         log "$c: $(grep 'Non-2xx\|Socket errors' <<<"$out")"
@@ -559,6 +581,7 @@ has basic && has exchange &&
     target "basic / exchange" "$(ratio "${rmed[basic]}" "${rmed[exchange]}")" ">=" 0.97
 has session-hs256 && target "session HS256 / baseline" "$(pr session-hs256)" ">=" 0.97
 has session-es256 && target "session ES256 / baseline" "$(pr session-es256)" ">=" 0.95
+has forged && target "forged sessions (401) / baseline" "$(pr forged)" ">=" 0.80
 has exchange-1m && has exchange &&
     target "exchange, 1M-token store / 1-token store" "$(ratio "${rmed[exchange-1m]}" "${rmed[exchange]}")" ">=" 0.95
 has session-1m && has session-es256 &&

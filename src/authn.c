@@ -10,6 +10,7 @@
 
 #include <apr_strings.h>
 
+#include "badsig.h"
 #include "secret.h"
 #include "store.h"
 #include "store_tag.h"
@@ -215,16 +216,16 @@ svct_authn_rc_t svct_authn_address(const svct_record_t *token, const char *ip)
     return svct_record_allows(token, ip) ? SVCT_AUTHN_OK : SVCT_AUTHN_ADDRESS;
 }
 
-int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,
-                              size_t len, const svct_jwt_expect_t *expect, svct_session_t *session,
-                              const char **why)
+int svct_authn_check_session(svct_cache_t *cache, svct_badsig_t *bad, const svct_keyring_t *ring,
+                             const char *jwt, size_t len, const svct_jwt_expect_t *expect,
+                             svct_session_t *session, const char **why, int *verified)
 {
-    const char *reason;
+    const char *reason = NULL;
 
-    if (!cache || !ring || !jwt || !expect || !expect->iss || !expect->aud || !session ||
-        len > SVCT_JWT_MAX)
-        return svct_jwt_verify(ring, jwt, len, expect, session, why);
-    if (svct_cache_session_get(cache, ring, expect->iss, expect->aud, jwt, len, session)) {
+    *verified = 0;
+    if (!ring || !jwt || !expect || !expect->iss || !expect->aud || !session || len > SVCT_JWT_MAX)
+        return svct_jwt_verify(ring, jwt, len, expect, session, why); /* refused unchecked */
+    if (cache && svct_cache_session_get(cache, ring, expect->iss, expect->aud, jwt, len, session)) {
         reason = svct_session_times_check(session, expect->now, expect->leeway);
         if (!reason)
             return 0;
@@ -233,10 +234,69 @@ int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, c
             *why = reason;
         return -1;
     }
-    if (svct_jwt_verify(ring, jwt, len, expect, session, why) != 0)
+    /* The same bytes never cost a second signature check (a hash, cheaper
+     * than decoding them), and only a session that could be accepted here
+     * costs one. */
+    if (svct_badsig_seen(bad, ring, jwt, len)) {
+        if (why)
+            *why = SVCT_AUTHN_BADSIG_SEEN;
         return -1;
-    svct_cache_session_put(cache, ring, expect->iss, expect->aud, jwt, len, session);
+    }
+    if (svct_jwt_precheck(ring, jwt, len, expect, why) != 0)
+        return -1;
+    *verified = 1;
+    if (svct_jwt_verify(ring, jwt, len, expect, session, &reason) != 0) {
+        if (!strcmp(reason, "bad signature"))
+            svct_badsig_note(bad, ring, jwt, len);
+        if (why)
+            *why = reason;
+        return -1;
+    }
+    if (cache)
+        svct_cache_session_put(cache, ring, expect->iss, expect->aud, jwt, len, session);
     return 0;
+}
+
+int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,
+                              size_t len, const svct_jwt_expect_t *expect, svct_session_t *session,
+                              const char **why)
+{
+    int verified;
+
+    return svct_authn_check_session(cache, NULL, ring, jwt, len, expect, session, why, &verified);
+}
+
+int svct_authn_pick_session(svct_cache_t *cache, svct_badsig_t *bad, const svct_keyring_t *ring,
+                            const svct_jwt_expect_t *expect, const char *const *jwts,
+                            const size_t *lens, int n, const char **why)
+{
+    svct_session_t s;
+    const char *first = NULL, *reason;
+    int i, j, dup, pass;
+
+    /* First pass: one verified before; second: the first that could be. */
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < n; i++) {
+            for (dup = 0, j = 0; j < i && !dup; j++)
+                dup = lens[j] == lens[i] && !memcmp(jwts[j], jwts[i], lens[i]);
+            if (dup || lens[i] > SVCT_JWT_MAX)
+                continue;
+            if (pass == 0 && cache &&
+                svct_cache_session_get(cache, ring, expect->iss, expect->aud, jwts[i], lens[i],
+                                       &s) &&
+                !svct_session_times_check(&s, expect->now, expect->leeway))
+                return i;
+            if (pass == 1) {
+                if (svct_badsig_seen(bad, ring, jwts[i], lens[i]) ||
+                    svct_jwt_precheck(ring, jwts[i], lens[i], expect, &reason) == 0)
+                    return i;
+                if (!first)
+                    first = reason;
+            }
+        }
+    if (why)
+        *why = first ? first : "too large";
+    return -1;
 }
 
 size_t svct_authn_issue(svct_cache_t *cache, const svct_keyring_t *ring, const char *iss,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_pools.h>
+#include "badsig.h"
 #include "cache.h"
 #include "jwt.h"
 #include "key.h"
@@ -88,6 +89,26 @@ svct_authn_rc_t svct_authn_address(const svct_record_t *token, const char *ip);
 int svct_authn_verify_session(svct_cache_t *cache, const svct_keyring_t *ring, const char *jwt,
                               size_t len, const svct_jwt_expect_t *expect,
                               svct_session_t *session, const char **why);
+
+/* The reason given for a JWT whose signature failed before (BAD). */
+#define SVCT_AUTHN_BADSIG_SEEN "bad signature, seen before"
+
+/* svct_authn_verify_session, where a signature is checked only for a JWT
+ * that passes svct_jwt_precheck and that BAD (may be NULL) does not hold,
+ * and a signature found bad is added to BAD. *VERIFIED is 1 when a
+ * signature was checked. */
+int svct_authn_check_session(svct_cache_t *cache, svct_badsig_t *bad, const svct_keyring_t *ring,
+                             const char *jwt, size_t len, const svct_jwt_expect_t *expect,
+                             svct_session_t *session, const char **why, int *verified);
+
+/* Of the N session JWTS (LENS bytes each) that one request brought, the
+ * index of the one to check: one verified before (in CACHE) if any, else
+ * the first that passes svct_jwt_precheck or whose signature failed before
+ * (in BAD: refused at once); copies skipped. -1 if none, with *WHY the
+ * reason the first was refused. Nothing here checks a signature. */
+int svct_authn_pick_session(svct_cache_t *cache, svct_badsig_t *bad, const svct_keyring_t *ring,
+                            const svct_jwt_expect_t *expect, const char *const *jwts,
+                            const size_t *lens, int n, const char **why);
 
 /* Signs the session for the token of RES, bound to the store that admitted
  * it (iat = NOW, exp = NOW + DURATION, revoked_before the store's) into OUT

@@ -60,4 +60,11 @@ const char *svct_session_times_check(const svct_session_t *s, int64_t now, int64
 int svct_jwt_verify(const svct_keyring_t *ring, const char *token, size_t len,
                     const svct_jwt_expect_t *expect, svct_session_t *session, const char **why);
 
+/* Everything svct_jwt_verify checks but the signature: 0 when TOKEN would be
+ * verified if its signature is good, else -1 and *WHY. Cheap next to a
+ * signature check, so that only a session that could be accepted here
+ * costs one. What it decodes is not trusted and not returned. */
+int svct_jwt_precheck(const svct_keyring_t *ring, const char *token, size_t len,
+                      const svct_jwt_expect_t *expect, const char **why);
+
 #endif

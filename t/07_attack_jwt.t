@@ -112,7 +112,9 @@ case('four segments', "$gh.$gc.$gs.$gs", 'malformed');
 case('leading dot', ".$good", 'malformed');
 case('signature truncated by one', substr($good, 0, -1), 'signature');
 case('signature truncated by half', substr($good, 0, -43), 'signature');
-case('claims truncated', "$gh." . substr($gc, 0, -4) . ".$gs", 'signature');
+# Claims are read before the signature is checked (a check is only spent on
+# a session that could be accepted), so their damage is what is reported.
+case('claims truncated', "$gh." . substr($gc, 0, -4) . ".$gs", 'malformed claims');
 case('too large (5000 bytes)', "$gh.$gc." . ('A' x 5000), 'too large');
 
 # ---- non-base64url ----
