@@ -42,6 +42,8 @@
 #include "store_tag.h"
 #include "mod_access_svctoken_dbd.h"
 #include "version.h"
+#include "storecheck.h"
+#include "unixd.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
 #define SVCT_HDR_SESSION "cf-access-token"
@@ -253,6 +255,32 @@ static const char *dbm_store_tag(cmd_parms *cmd, const char *path, const char *t
     return apr_pstrdup(cmd->pool, tag);
 }
 
+/* What the configuration names, for the start-up checks (startup_checks):
+ * every store, and every "Require service-token NAME..." line with the
+ * section it is in. Made anew before each reading of the configuration;
+ * .htaccess files, read at request time, add nothing. */
+typedef struct {
+    const char *path, *type;
+} svct_store_ref;
+typedef struct {
+    const apr_array_header_t *names;
+    const svct_dir_conf *section;
+    server_rec *server;
+} svct_require_ref;
+static apr_array_header_t *conf_stores, *conf_requires;
+
+static int svct_pre_config_checks(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    conf_stores = apr_array_make(pconf, 4, sizeof(svct_store_ref));
+    conf_requires = apr_array_make(pconf, 4, sizeof(svct_require_ref));
+    return OK;
+}
+
+static int reading_httpd_conf(void)
+{
+    return conf_stores && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM;
+}
+
 static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
 {
     svct_dir_conf *d = dconf;
@@ -282,6 +310,12 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": cannot make the tag of ", path, NULL);
     d->store_dbd = 0;
     note_section(cmd, d);
+    if (reading_httpd_conf()) {
+        svct_store_ref *ref = apr_array_push(conf_stores);
+
+        ref->path = d->store_path;
+        ref->type = d->store_type;
+    }
     return NULL;
 }
 
@@ -771,6 +805,83 @@ static int make_jwks(svct_server_conf *conf, server_rec *s, int *warned, apr_poo
     return OK;
 }
 
+/* The store a Require line of SECTION reads: the section's, else the
+ * server's. */
+static const svct_dir_conf *store_of(const svct_require_ref *req)
+{
+    const svct_dir_conf *d = req->section;
+
+    if (d && d->store_path)
+        return d;
+    d = ap_get_module_config(req->server->lookup_defaults, &access_svctoken_module);
+    return d && d->store_path ? d : NULL;
+}
+
+static int seen_before(const apr_array_header_t *a, int upto, const char *path)
+{
+    int i;
+
+    for (i = 0; i < upto; i++)
+        if (!strcmp(APR_ARRAY_IDX(a, i, svct_store_ref).path, path))
+            return 1;
+    return 0;
+}
+
+/* Warnings, once per configuration, of what would otherwise only show as
+ * 500s or 403s: a store the children's user cannot open, a name a Require
+ * line asks for that no token has (yet). */
+static void startup_checks(server_rec *s, apr_pool_t *ptemp)
+{
+    apr_array_header_t *told = apr_array_make(ptemp, 4, sizeof(svct_store_ref));
+    char err[512];
+    int i, j;
+
+    for (i = 0; conf_stores && i < conf_stores->nelts; i++) {
+        const svct_store_ref *st = &APR_ARRAY_IDX(conf_stores, i, svct_store_ref);
+
+        if (seen_before(conf_stores, i, st->path) ||
+            svct_storecheck_open_as(st->path, st->type, ap_unixd_config.user_id,
+                                    ap_unixd_config.group_id, ap_unixd_config.user_name, err,
+                                    sizeof err) == 0)
+            continue;
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                     SVCT_LOGNO(0603) "token store %s cannot be opened by user %s, whom httpd's "
+                                      "children run as: %s; requests that need it will get 500",
+                     st->path, ap_unixd_config.user_name, err);
+    }
+    for (i = 0; conf_requires && i < conf_requires->nelts; i++) {
+        const svct_require_ref *req = &APR_ARRAY_IDX(conf_requires, i, svct_require_ref);
+        const svct_dir_conf *d = store_of(req);
+
+        for (j = 0; d && j < req->names->nelts; j++) {
+            const char *name = APR_ARRAY_IDX(req->names, j, const char *);
+            const char *key = apr_pstrcat(ptemp, d->store_path, "\n", name, NULL);
+            svct_store_ref *ref;
+
+            if (seen_before(told, told->nelts, key) ||
+                svct_storecheck_has_name(d->store_path, d->store_type, name) != 0)
+                continue;
+            ref = apr_array_push(told);
+            ref->path = key;
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         SVCT_LOGNO(0604) "Require service-token: token store %s has no token "
+                                          "named \"%s\" (yet); no one gets in by that name "
+                                          "until it is created",
+                         d->store_path, name);
+        }
+    }
+}
+
+static void svct_test_config(apr_pool_t *pconf, server_rec *s)
+{
+    apr_pool_t *ptemp;
+
+    if (apr_pool_create(&ptemp, pconf) == APR_SUCCESS) {
+        startup_checks(s, ptemp);
+        apr_pool_destroy(ptemp);
+    }
+}
+
 static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
                             server_rec *s)
 {
@@ -778,6 +889,8 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     server_audiences = apr_hash_make(pconf);
     for_each_section(s, note_audience, pconf);
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+        startup_checks(s, ptemp);
 
     /* Once per start and restart: not in the pass that only checks the
      * configuration. Not added to the Server header (that would tell every
@@ -1430,22 +1543,24 @@ static int svct_scrub_basic(request_rec *r)
  * section when the first directive of that module is read in it; a Require
  * line is mod_authz_core's, so ours may not exist yet: make it as httpd
  * would. */
-static void note_require_section(cmd_parms *cmd)
+static svct_dir_conf *note_require_section(cmd_parms *cmd)
 {
     svct_dir_conf *d;
 
     if (!cmd->context || !cmd->path)
-        return;
+        return NULL;
     d = ap_get_module_config(cmd->context, &access_svctoken_module);
     if (!d) {
         d = create_dir_conf(cmd->pool, (char *)cmd->path);
         ap_set_module_config(cmd->context, &access_svctoken_module, d);
     }
     note_section(cmd, d);
+    return d;
 }
 
 static const char *parse_names(cmd_parms *cmd, const char *line, const void **parsed, int ids)
 {
+    svct_dir_conf *d;
     apr_array_header_t *list = apr_array_make(cmd->pool, 4, sizeof(const char *));
     const char *word;
 
@@ -1459,7 +1574,14 @@ static const char *parse_names(cmd_parms *cmd, const char *line, const void **pa
     if (ids && list->nelts == 0)
         return "Require service-token-id needs at least one Client ID";
     *parsed = list;
-    note_require_section(cmd);
+    d = note_require_section(cmd);
+    if (!ids && list->nelts && reading_httpd_conf()) {
+        svct_require_ref *req = apr_array_push(conf_requires);
+
+        req->names = list;
+        req->section = d;
+        req->server = cmd->server;
+    }
     return NULL;
 }
 
@@ -1624,9 +1746,11 @@ static void register_hooks(apr_pool_t *p)
 {
     ap_hook_check_config(svct_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(svct_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_pre_config(svct_pre_config_checks, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_access_ex(svct_preflight, NULL, NULL, APR_HOOK_FIRST, AP_AUTH_INTERNAL_PER_CONF);
     ap_register_auth_provider(p, AUTHN_PROVIDER_GROUP, "service-token", AUTHN_PROVIDER_VERSION,
                               &authn_basic_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_test_config(svct_test_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);

@@ -20,7 +20,9 @@ my $dir = tempdir(CLEANUP => 1);
 chmod 0755, $dir;
 system($cli, 'keygen', '--alg', 'ES256', '--out', "$dir/key.pem") == 0 or die;
 system($cli, 'keygen', '--alg', 'ES256', '--out', "$dir/old.pem") == 0 or die;
-system($cli, '-f', "$dir/tokens.db", 'create', 'x') == 0 or die;
+system($cli, '-f', "$dir/tokens.db", 'create', $_) == 0 or die for 'x', 'ci-deployer', 'nightly-backup';
+# Readable by the children's user, as README tells (chgrp www-data, g+r).
+chmod 0644, "$dir/tokens.db", "$dir/tokens.db.lock";
 
 # Every directive of the command table is in the reference, and no other.
 open my $src, '<', 'mod_access_svctoken.c' or die $!;
@@ -145,5 +147,32 @@ chmod 0600, "$dir/key.pem";
 is $rc, 0, 'no ServiceTokenSigningKey: starts';
 my @notices = $out =~ /no ServiceTokenSigningKey/g;
 is scalar(@notices), 1, 'the random key is announced once';
+
+# A Require line naming a token the store does not have (yet): one warning
+# per name, at configtest and in the error log; a name it has: none.
+my $requires = "ServiceTokenStore $dir/tokens.db\n<Location /a>\nAuthType ServiceToken\n"
+    . "Require service-token x ghost \"ghost\"\n</Location>\n<Location /b>\n"
+    . "AuthType ServiceToken\nRequire service-token ghost\n</Location>\n";
+for my $how ('configtest', 'start') {
+    ($rc, $out) = $how eq 'configtest' ? configtest($load . $requires) : start($load . $requires);
+    is $rc, 0, "$how: a Require name not in the store is not an error";
+    my @ghosts = $out =~ /SVCT0604: Require service-token: token store \Q$dir\E\/tokens\.db has no token named "ghost" \(yet\)/g;
+    is scalar(@ghosts), 1, "$how: one warning for it";
+    unlike $out, qr/no token named "x"/, "$how: none for a name the store has";
+}
+
+# A store that the children's user cannot open: a warning naming the file,
+# the user and the reason.
+my $user = $> == 0 ? 'nobody' : getpwuid($>);
+chmod $> == 0 ? 0600 : 0000, "$dir/tokens.db", "$dir/tokens.db.lock";
+for my $how ('configtest', 'start') {
+    ($rc, $out) = $how eq 'configtest' ? configtest($load . $requires) : start($load . $requires);
+    is $rc, 0, "$how: a store the children cannot open is not an error at start-up";
+    like $out, qr/SVCT0603: token store \Q$dir\E\/tokens\.db cannot be opened by user \Q$user\E, whom httpd's children run as: \S.*Permission denied/,
+        "$how: warned about, with the user and the reason";
+}
+chmod 0644, "$dir/tokens.db", "$dir/tokens.db.lock";
+($rc, $out) = configtest($load . $requires);
+unlike $out, qr/SVCT0603/, 'a store they can open: no warning';
 
 done_testing;
