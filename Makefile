@@ -60,7 +60,7 @@ DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
                 libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3 \
                 groff-base man-db debhelper dpkg-dev lintian fakeroot \
-                git python3-requests
+                git python3-requests faketime
 
 .PHONY: all deps test test-unit test-cli test-httpd test-pkg install clean demo demo-stop
 

@@ -48,6 +48,26 @@ is($err, '', 'quietly');
 ($rc, $out) = svctoken(@s, 'revocation', '--json');
 is(rfc3339(json($out)->{revoked_before}), $t, 'as revocation shows');
 
+# A machine whose clock runs a year ahead of the file system holding the
+# store: revoke-sessions refuses and changes nothing; a few seconds ahead is
+# fine. libfaketime moves this process's clock only (NO_FAKE_STAT: the file
+# times stay the file system's own).
+my @ahead = ('env', 'NO_FAKE_STAT=1',
+             'ASAN_OPTIONS=' . join(':', grep { length } $ENV{ASAN_OPTIONS} // '',
+                                    'verify_asan_link_order=0'),
+             'faketime', '-f');
+($rc, $out) = svctoken(@s, 'revocation', '--json');
+my $kept = json($out)->{revoked_before};
+($rc, $out, $err) = CliHelper::_run([@ahead, '+365d'], @s, 'revoke-sessions');
+is($rc, 1, 'revoke-sessions from a clock a year ahead is refused');
+ok(one_line($err) && $err =~ /clock is \d+ s ahead of the file system .*nothing was changed/,
+   'says why, in one line') or diag $err;
+is($out, '', 'prints nothing as if it succeeded');
+($rc, $out) = svctoken(@s, 'revocation', '--json');
+is(json($out)->{revoked_before}, $kept, 'the revocation time is unchanged');
+($rc, $out, $err) = CliHelper::_run([@ahead, '+2s'], @s, 'revoke-sessions', '--json');
+is($rc, 0, 'two seconds ahead is within the allowance') or diag $err;
+
 ($rc, $out, $err) = svctoken(@s, 'list', '--reset');
 is($rc, 2, '--reset belongs to revoke-sessions only');
 like($err, qr/list does not take --reset/, 'says so');
