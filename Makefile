@@ -74,17 +74,19 @@ $(LIBCORE): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c mod_access_svctoken_dbd.h $(wildcard src/*.h)
+$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard mod_access_svctoken_*.h) $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=default -I$(HTTPD_INC) -c $< -o $@
 
-# The mod_dbd glue of the SQL store is Apache glue too, in a file of its own.
-$(BUILD)/mod_access_svctoken_dbd.o: mod_access_svctoken_dbd.c mod_access_svctoken_dbd.h $(wildcard src/*.h)
+# The mod_dbd glue of the SQL store and the start-up warning of expiring
+# tokens are Apache glue too, each in a file of its own.
+GLUE_OBJ := $(BUILD)/mod_access_svctoken_dbd.o $(BUILD)/mod_access_svctoken_expiry.o
+$(BUILD)/mod_access_svctoken_%.o: mod_access_svctoken_%.c mod_access_svctoken_%.h $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(HTTPD_INC) -c $< -o $@
 
-$(MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o $(LIBCORE)
-	$(CC) -shared -o $@ $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o \
+$(MODULE): $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) $(LIBCORE)
+	$(CC) -shared -o $@ $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) \
 	    $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # The Apache::Test suite runs this build of the module: the same objects but
@@ -95,7 +97,7 @@ $(BUILD)/test/clock.o: src/clock.c src/clock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSVCT_TEST_CLOCK -c $< -o $@
 
-$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/mod_access_svctoken_dbd.o \
+$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) \
     $(BUILD)/test/clock.o $(LIBCORE)
 	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(DEP_LIBS)
 

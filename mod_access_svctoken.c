@@ -41,6 +41,7 @@
 #include "secret.h"
 #include "store_tag.h"
 #include "mod_access_svctoken_dbd.h"
+#include "mod_access_svctoken_expiry.h"
 #include "version.h"
 #include "storecheck.h"
 #include "unixd.h"
@@ -827,6 +828,28 @@ static int seen_before(const apr_array_header_t *a, int upto, const char *path)
     return 0;
 }
 
+/* Tokens that expire within 7 days, once each, from every store the
+ * configuration names: the DBM stores of httpd.conf, and the database of
+ * each server that uses mod_dbd's (src/expiry.h). */
+static void warn_expiring(server_rec *s, apr_pool_t *ptemp)
+{
+    svct_expiry_t *x = svct_expiry_make(ptemp);
+    const char *driver, *params;
+    server_rec *v;
+    int i;
+
+    for (i = 0; conf_stores && i < conf_stores->nelts; i++)
+        svct_expiry_add_dbm(x, APR_ARRAY_IDX(conf_stores, i, svct_store_ref).path,
+                            APR_ARRAY_IDX(conf_stores, i, svct_store_ref).type);
+    for (v = s; v; v = v->next) {
+        svct_server_conf *sc = ap_get_module_config(v->module_config, &access_svctoken_module);
+
+        if (sc->dbd && svct_dbd_settings(v, ptemp, &driver, &params) == 0)
+            svct_expiry_add_dbd(x, driver, params);
+    }
+    svct_expiry_log(s, x);
+}
+
 /* Warnings, once per configuration, of what would otherwise only show as
  * 500s or 403s: a store the children's user cannot open, a name a Require
  * line asks for that no token has (yet). */
@@ -870,6 +893,7 @@ static void startup_checks(server_rec *s, apr_pool_t *ptemp)
                          d->store_path, name);
         }
     }
+    warn_expiring(s, ptemp);
 }
 
 static void svct_test_config(apr_pool_t *pconf, server_rec *s)

@@ -84,6 +84,50 @@ int svct_dbd_check_server(server_rec *s)
     return OK;
 }
 
+/* The value of the last NAME line (DBDriver, DBDParams) under NODE, looking
+ * into containers but not into <VirtualHost>s, into *VALUE; and into *OWN
+ * the value inside S's own <VirtualHost>. */
+static void find_setting(const ap_directive_t *node, const server_rec *s, const char *name,
+                         int in_own_vhost, const char **value, const char **own)
+{
+    for (; node; node = node->next) {
+        if (!strcasecmp(node->directive, name)) {
+            if (in_own_vhost)
+                *own = node->args;
+            else
+                *value = node->args;
+        } else if (!strcasecmp(node->directive, "<VirtualHost")) {
+            if (!in_own_vhost && s->is_virtual && s->defn_name && node->filename &&
+                (unsigned)node->line_num == s->defn_line_number &&
+                !strcmp(node->filename, s->defn_name))
+                find_setting(node->first_child, s, name, 1, own, own);
+        } else if (node->first_child) {
+            find_setting(node->first_child, s, name, in_own_vhost, value, own);
+        }
+    }
+}
+
+/* NAME's value for S as mod_dbd merges it (a virtual host's own line wins),
+ * unquoted; NULL when none is set. */
+static const char *dbd_setting(server_rec *s, const char *name, apr_pool_t *p)
+{
+    const char *value = NULL, *own = NULL;
+
+    find_setting(ap_conftree, s, name, 0, &value, &own);
+    if (own)
+        value = own;
+    return value ? ap_getword_conf(p, &value) : NULL;
+}
+
+int svct_dbd_settings(server_rec *s, apr_pool_t *p, const char **driver, const char **params)
+{
+    *driver = dbd_setting(s, "DBDriver", p);
+    *params = dbd_setting(s, "DBDParams", p);
+    if (!*params)
+        *params = "";
+    return *driver && **driver ? 0 : -1;
+}
+
 static apr_status_t svct_dbd_free_view(void *view)
 {
     svct_sql_view_destroy(view);

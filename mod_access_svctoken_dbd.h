@@ -28,6 +28,11 @@ svct_sql_view_t *svct_dbd_view(apr_pool_t *pchild, server_rec *s, apr_int64_t re
  * mod_dbd: OK, or an error (logged) that stops start-up. */
 int svct_dbd_check_server(server_rec *s);
 
+/* The DBDriver and DBDParams (unquoted) that mod_dbd uses for S, read from
+ * the configuration so that httpd's parent can open a connection of its own
+ * at start-up; 0, or -1 when S has no DBDriver. */
+int svct_dbd_settings(server_rec *s, apr_pool_t *p, const char **driver, const char **params);
+
 /* Fills STORE so that svct_authn_* read through VIEW and, when the view
  * must reach the database, through the connection mod_dbd gives R. */
 void svct_dbd_store(request_rec *r, svct_sql_view_t *view, svct_authn_store_t *store);

@@ -103,6 +103,14 @@ typedef int (*svct_store_visit_fn)(void *baton, const svct_record_t *rec);
 svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, void *baton,
                                    int *fn_rc);
 
+/* Calls FN, as svct_store_foreach does, for every enabled token that
+ * expires before BEFORE (seconds since the epoch), or has expired: never
+ * for a token that never expires, nor for a disabled one (it is refused
+ * already, and a warning about it would only be noise). Both stores read
+ * every record for it, since the expiry is a field of the record. */
+svct_store_rc_t svct_store_foreach_expiring(svct_store_t *st, int64_t before,
+                                            svct_store_visit_fn fn, void *baton, int *fn_rc);
+
 /* What svct_store_verify found. */
 typedef struct svct_store_verify {
     long tokens;   /* records that parse */
