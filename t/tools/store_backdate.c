@@ -1,5 +1,6 @@
 /*
  * store_backdate STORE DBMTYPE ID-OR-NAME SECONDS
+ * store_backdate DRIVER:PARAMS dbd ID-OR-NAME SECONDS
  *
  * For the tests: moves every time of one token (created, updated, expires,
  * the previous secret's grace) SECONDS into the past, through the store
@@ -8,8 +9,10 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <apr_general.h>
+#include <apr_dbd.h>
 #include <apr_strings.h>
 
 #include "store.h"
@@ -24,7 +27,7 @@ int main(int argc, const char *const *argv)
     char *end;
 
     if (argc != 5) {
-        fprintf(stderr, "usage: store_backdate STORE DBMTYPE ID-OR-NAME SECONDS\n");
+        fprintf(stderr, "usage: store_backdate STORE DBMTYPE|dbd ID-OR-NAME SECONDS\n");
         return 2;
     }
     secs = apr_strtoi64(argv[4], &end, 10);
@@ -34,7 +37,10 @@ int main(int argc, const char *const *argv)
     }
     apr_initialize();
     apr_pool_create(&pool, NULL);
-    if (svct_store_open(&st, argv[1], argv[2], SVCT_STORE_MODIFY, pool, &err) != SVCT_STORE_OK) {
+    if ((strcmp(argv[2], "dbd") == 0
+             ? svct_store_open_dbd(&st, argv[1], SVCT_STORE_MODIFY, pool, &err)
+             : svct_store_open(&st, argv[1], argv[2], SVCT_STORE_MODIFY, pool, &err)) !=
+        SVCT_STORE_OK) {
         fprintf(stderr, "store_backdate: %s\n", err);
         return 3;
     }
