@@ -1,7 +1,8 @@
 /*
- * What the DBM token store's own files (store.c, store_check.c) share: the
- * handle's layout, the key names and the helpers that read and write one
- * key. Not for anyone else: store.h is the interface.
+ * What the token store's own files (store.c, store_dbm.c, store_lock.c,
+ * store_record.c, store_check.c) share: the handle's layout, the key names
+ * and the DBM calls that read and write one key (store_dbm.c). Not for
+ * anyone else: store.h is the interface.
  */
 #ifndef SVCT_STORE_DBM_H
 #define SVCT_STORE_DBM_H
@@ -60,6 +61,19 @@ size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len);
 /* The Client ID that "name:NAME" points to, into ID (SVCT_CLIENT_ID_LEN+1). */
 svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_t namelen,
                                        char *id);
+/* One DBM fetch, copied into OUT (CAP bytes); SVCT_STORE_NOTFOUND if the key
+ * is not there. */
+svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen, char *out,
+                                 size_t cap, size_t *outlen);
+/* Opens the DBM at PATH (the store, or its copy) with HOW (APR_DBM_*). */
+svct_store_rc_t svct_store_dbm_open(svct_store_t *st, const char *path, apr_int32_t how);
+/* Closes the DBM and drops a change not committed; a pre-cleanup of the
+ * handle's pool, so it runs before the lock is released. */
+apr_status_t svct_store_dbm_cleanup(void *data);
+/* The DBM's text for a failed read (RV), in the handle's pool. */
+const char *svct_dbm_read_error(svct_store_t *st, apr_status_t rv);
+/* A SQL store's result as the store's (store.h). */
+svct_store_rc_t svct_store_sql_rc(svct_store_t *st, svct_sql_rc_t rc);
 /* EIO unless the handle may write. */
 svct_store_rc_t svct_store_writable(svct_store_t *st);
 /* One key written or removed, in the copy of the store (store_file.h). */
