@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
@@ -31,16 +30,6 @@ const char *svct_store_type_name(const char *dbmtype)
         if (strcasecmp(dbmtype, types[i]) == 0)
             return types[i];
     return NULL;
-}
-
-svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    st->error = apr_pvsprintf(st->pool, fmt, ap);
-    va_end(ap);
-    return rc;
 }
 
 /* Checks one of the DBM's files ourselves, because GDBM and Berkeley DB
@@ -289,14 +278,10 @@ svct_store_rc_t svct_store_commit(svct_store_t *st)
         return SVCT_STORE_EIO;
     if (st->sql != NULL)
         return svct_store_sql_rc(st, svct_sql_commit(st->sql));
+    if (svct_store_usable(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     if (!st->on_copy)
-        return st->dbm != NULL
-                   ? SVCT_STORE_OK
-                   : svct_store_fail(st, SVCT_STORE_EIO,
-                                     "token store %s is unusable after an error", st->path);
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
+        return SVCT_STORE_OK;
     /* Closing flushes what the DBM library still holds. */
     apr_dbm_close(st->dbm);
     st->dbm = NULL;

@@ -113,9 +113,8 @@ svct_store_rc_t svct_store_verify(svct_store_t *st, int repair, svct_store_probl
     memset(v, 0, sizeof *v);
     if (repair && (rc = svct_store_writable(st)) != SVCT_STORE_OK)
         return rc;
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
+    if (svct_store_usable(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     /* The walk has a handle of its own on the store as it was opened: the
      * lookups (and repairs, on the copy) would disturb an SDBM walk. */
     if (apr_pool_create(&ip, st->pool) != APR_SUCCESS)

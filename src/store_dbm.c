@@ -51,6 +51,14 @@ const char *svct_dbm_read_error(svct_store_t *st, apr_status_t rv)
     return svct_dbm_error(st, rv);
 }
 
+svct_store_rc_t svct_store_usable(svct_store_t *st)
+{
+    if (st->dbm == NULL)
+        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
+                               st->path);
+    return SVCT_STORE_OK;
+}
+
 /* One DBM fetch, copied into OUT (CAP bytes) before the next DBM call can
  * reuse the DBM's buffer. */
 svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen, char *out,
@@ -59,9 +67,8 @@ svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen,
     apr_datum_t k, v;
     apr_status_t rv;
 
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
+    if (svct_store_usable(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     k.dptr = (char *)key;
     k.dsize = klen;
     v.dptr = NULL;
@@ -139,9 +146,8 @@ static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
 
     if (st->on_copy)
         return SVCT_STORE_OK;
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
+    if (svct_store_usable(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     apr_dbm_close(st->dbm);
     st->dbm = NULL;
     if (svct_store_files_copy(&st->files, err, sizeof err) != 0)
@@ -151,45 +157,46 @@ static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
     return svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE);
 }
 
-svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
-                               size_t vlen)
+/* What one write (put or del) that returned RV comes to. */
+static svct_store_rc_t svct_store_wrote(svct_store_t *st, apr_status_t rv)
 {
-    apr_datum_t k, v;
-    apr_status_t rv;
-
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
-    if (svct_store_begin_change(st) != SVCT_STORE_OK)
-        return SVCT_STORE_EIO;
-    k.dptr = (char *)key;
-    k.dsize = klen;
-    v.dptr = (char *)val;
-    v.dsize = vlen;
-    rv = apr_dbm_store(st->dbm, k, v);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
                                svct_dbm_error(st, rv));
     return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
 }
 
+svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
+                               size_t vlen)
+{
+    apr_datum_t k, v;
+    apr_status_t rv;
+    svct_store_rc_t rc;
+
+    if ((rc = svct_store_usable(st)) != SVCT_STORE_OK ||
+        (rc = svct_store_begin_change(st)) != SVCT_STORE_OK)
+        return rc;
+    k.dptr = (char *)key;
+    k.dsize = klen;
+    v.dptr = (char *)val;
+    v.dsize = vlen;
+    rv = apr_dbm_store(st->dbm, k, v);
+    return svct_store_wrote(st, rv);
+}
+
 svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t klen)
 {
     apr_datum_t k;
     apr_status_t rv;
+    svct_store_rc_t rc;
 
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
-    if (svct_store_begin_change(st) != SVCT_STORE_OK)
-        return SVCT_STORE_EIO;
+    if ((rc = svct_store_usable(st)) != SVCT_STORE_OK ||
+        (rc = svct_store_begin_change(st)) != SVCT_STORE_OK)
+        return rc;
     k.dptr = (char *)key;
     k.dsize = klen;
     rv = apr_dbm_delete(st->dbm, k);
-    if (rv != APR_SUCCESS)
-        return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
-                               svct_dbm_error(st, rv));
-    return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
+    return svct_store_wrote(st, rv);
 }
 
 size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <apr_dbm.h>
 
+#include "error.h"
 #include "store_sql.h"
 #include "store.h"
 #include "store_file.h"
@@ -53,14 +54,17 @@ struct svct_store {
     svct_sql_t *sql; /* a SQL store (store_sql.h): every call goes there */
 };
 
-/* Sets the handle's error text and returns RC. */
-svct_store_rc_t svct_store_fail(svct_store_t *st, svct_store_rc_t rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Sets the handle's error text (FMT, ...) and returns RC. */
+#define svct_store_fail(st, rc, ...)                                                               \
+    ((svct_store_rc_t)svct_error_set(&(st)->error, (st)->pool, (rc), __VA_ARGS__))
 /* "PREFIX" + S[0..LEN) into BUF (SVCT_KEY_MAX bytes); returns its length. */
 size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len);
 /* The Client ID that "name:NAME" points to, into ID (SVCT_CLIENT_ID_LEN+1). */
 svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_t namelen,
                                        char *id);
+/* SVCT_STORE_OK while the handle's DBM is open; EIO, saying so, once an
+ * error (a failed reopen) has left it without one. */
+svct_store_rc_t svct_store_usable(svct_store_t *st);
 /* One DBM fetch, copied into OUT (CAP bytes); SVCT_STORE_NOTFOUND if the key
  * is not there. */
 svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen, char *out,

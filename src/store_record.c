@@ -14,21 +14,15 @@
 #include "store_dbm.h"
 #include "store_sql.h"
 
-svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, svct_record_t *rec)
+/* The record of a well-formed CLIENT_ID (of IDLEN bytes) in a DBM store. */
+static svct_store_rc_t svct_store_dbm_get_by_id(svct_store_t *st, const char *client_id,
+                                                size_t idlen, svct_record_t *rec)
 {
     char key[SVCT_KEY_MAX], val[SVCT_RECORD_MAX];
-    size_t idlen, klen, vlen = 0;
+    size_t klen, vlen = 0;
     svct_record_t r;
     svct_store_rc_t rc;
-    if (st != NULL && st->sql != NULL)
-        return svct_store_sql_rc(st, svct_sql_get(st->sql, 0, client_id, rec));
 
-    if (st == NULL || client_id == NULL || rec == NULL)
-        return SVCT_STORE_NOTFOUND;
-    /* Only a well-formed id can be a key, so hostile input costs no lookup. */
-    idlen = strnlen(client_id, SVCT_CLIENT_ID_LEN + 1);
-    if (!svct_client_id_valid(client_id, idlen))
-        return SVCT_STORE_NOTFOUND;
     klen = svct_store_key(key, SVCT_KEY_ID, client_id, idlen);
     rc = svct_store_fetch(st, key, klen, val, sizeof(val), &vlen);
     if (rc != SVCT_STORE_OK)
@@ -59,26 +53,21 @@ svct_store_rc_t svct_store_name_target(svct_store_t *st, const char *name, size_
     return rc;
 }
 
-svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_record_t *rec)
+/* The record of a well-formed NAME (of NAMELEN bytes) in a DBM store:
+ * through the name index, then by Client ID. */
+static svct_store_rc_t svct_store_dbm_get_by_name(svct_store_t *st, const char *name,
+                                                  size_t namelen, svct_record_t *rec)
 {
     char id[SVCT_CLIENT_ID_LEN + 1];
-    size_t namelen;
     svct_record_t r;
     svct_store_rc_t rc;
-    if (st != NULL && st->sql != NULL)
-        return svct_store_sql_rc(st, svct_sql_get(st->sql, 1, name, rec));
 
-    if (st == NULL || name == NULL || rec == NULL)
-        return SVCT_STORE_NOTFOUND;
-    namelen = strnlen(name, SVCT_NAME_MAX_BYTES + 1);
-    if (!svct_name_valid(name, namelen))
-        return SVCT_STORE_NOTFOUND;
     rc = svct_store_name_target(st, name, namelen, id);
     if (rc != SVCT_STORE_OK)
         return rc;
     /* NOTFOUND here is an index entry left by an interrupted delete: the
      * token is gone, and insert reuses the name. */
-    rc = svct_store_get_by_id(st, id, &r);
+    rc = svct_store_dbm_get_by_id(st, id, SVCT_CLIENT_ID_LEN, &r);
     if (rc != SVCT_STORE_OK)
         return rc;
     if (strcmp(r.name, name) != 0)
@@ -87,6 +76,34 @@ svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_
                                id);
     *rec = r;
     return SVCT_STORE_OK;
+}
+
+/* Both lookups, on either kind of store. Only a well-formed key can name a
+ * token, so hostile input costs no lookup. */
+static svct_store_rc_t svct_store_get(svct_store_t *st, int by_name, const char *key,
+                                      svct_record_t *rec)
+{
+    size_t len;
+
+    if (st == NULL || key == NULL || rec == NULL)
+        return SVCT_STORE_NOTFOUND;
+    if (st->sql != NULL)
+        return svct_store_sql_rc(st, svct_sql_get(st->sql, by_name, key, rec));
+    len = strnlen(key, by_name ? SVCT_NAME_MAX_BYTES + 1 : SVCT_CLIENT_ID_LEN + 1);
+    if (by_name ? !svct_name_valid(key, len) : !svct_client_id_valid(key, len))
+        return SVCT_STORE_NOTFOUND;
+    return by_name ? svct_store_dbm_get_by_name(st, key, len, rec)
+                   : svct_store_dbm_get_by_id(st, key, len, rec);
+}
+
+svct_store_rc_t svct_store_get_by_id(svct_store_t *st, const char *client_id, svct_record_t *rec)
+{
+    return svct_store_get(st, 0, client_id, rec);
+}
+
+svct_store_rc_t svct_store_get_by_name(svct_store_t *st, const char *name, svct_record_t *rec)
+{
+    return svct_store_get(st, 1, name, rec);
 }
 
 svct_store_rc_t svct_store_find(svct_store_t *st, const char *key, svct_record_t *rec)
@@ -103,6 +120,21 @@ svct_store_rc_t svct_store_writable(svct_store_t *st)
     return SVCT_STORE_OK;
 }
 
+/* REC encoded into VAL (SVCT_RECORD_MAX bytes) to be written: EIO unless
+ * the handle may write, CORRUPT for a record that does not encode. */
+static svct_store_rc_t svct_store_encode(svct_store_t *st, const svct_record_t *rec, char *val,
+                                         size_t *vlen)
+{
+    svct_store_rc_t rc;
+
+    if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
+        return rc;
+    *vlen = svct_record_encode(rec, val, SVCT_RECORD_MAX);
+    if (*vlen == 0)
+        return svct_store_fail(st, SVCT_STORE_CORRUPT, "refusing to store an invalid record");
+    return SVCT_STORE_OK;
+}
+
 svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
 {
     char key[SVCT_KEY_MAX], val[SVCT_RECORD_MAX], id[SVCT_CLIENT_ID_LEN + 1];
@@ -112,11 +144,8 @@ svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
     if (st->sql != NULL)
         return svct_store_sql_rc(st, svct_sql_insert(st->sql, rec));
 
-    if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
+    if ((rc = svct_store_encode(st, rec, val, &vlen)) != SVCT_STORE_OK)
         return rc;
-    vlen = svct_record_encode(rec, val, sizeof(val));
-    if (vlen == 0)
-        return svct_store_fail(st, SVCT_STORE_CORRUPT, "refusing to store an invalid record");
     rc = svct_store_get_by_id(st, rec->client_id, &old);
     if (rc == SVCT_STORE_OK)
         return svct_store_fail(st, SVCT_STORE_EXISTS, "Client ID %s exists", rec->client_id);
@@ -151,11 +180,8 @@ svct_store_rc_t svct_store_update(svct_store_t *st, const svct_record_t *rec)
     if (st->sql != NULL)
         return svct_store_sql_rc(st, svct_sql_update(st->sql, rec));
 
-    if ((rc = svct_store_writable(st)) != SVCT_STORE_OK)
+    if ((rc = svct_store_encode(st, rec, val, &vlen)) != SVCT_STORE_OK)
         return rc;
-    vlen = svct_record_encode(rec, val, sizeof(val));
-    if (vlen == 0)
-        return svct_store_fail(st, SVCT_STORE_CORRUPT, "refusing to store an invalid record");
     rc = svct_store_get_by_id(st, rec->client_id, &old);
     if (rc != SVCT_STORE_OK)
         return rc;
@@ -255,9 +281,8 @@ svct_store_rc_t svct_store_foreach(svct_store_t *st, svct_store_visit_fn fn, voi
 
     if (fn_rc != NULL)
         *fn_rc = 0;
-    if (st->dbm == NULL)
-        return svct_store_fail(st, SVCT_STORE_EIO, "token store %s is unusable after an error",
-                               st->path);
+    if (svct_store_usable(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     key.dptr = NULL;
     key.dsize = 0;
     rv = apr_dbm_firstkey(st->dbm, &key);

@@ -2,7 +2,6 @@
  * The SQL token store on apr_dbd. See store_sql.h for the tables and the
  * transaction rules, docs/SQL.md for the DDL, the grants and the reasons.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +9,7 @@
 #include <openssl/rand.h>
 
 #include "decimal.h"
+#include "error.h"
 #include "secret.h"
 #include "store_sql.h"
 
@@ -81,17 +81,9 @@ static const char *svct_sql_first_line(apr_pool_t *p, const char *text)
     return apr_pstrmemdup(p, text, len);
 }
 
-static svct_sql_rc_t svct_sql_fail(svct_sql_t *sql, svct_sql_rc_t rc, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static svct_sql_rc_t svct_sql_fail(svct_sql_t *sql, svct_sql_rc_t rc, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    sql->error = apr_pvsprintf(sql->pool, fmt, ap);
-    va_end(ap);
-    return rc;
-}
+/* Sets the handle's error text (FMT, ...) and returns RC. */
+#define svct_sql_fail(sql, rc, ...)                                                                \
+    ((svct_sql_rc_t)svct_error_set(&(sql)->error, (sql)->pool, (rc), __VA_ARGS__))
 
 /* The first line of the driver's text for error RV (PostgreSQL adds lines
  * quoting the statement, which say nothing to an admin). */
@@ -496,28 +488,31 @@ svct_sql_rc_t svct_sql_get(svct_sql_t *sql, int by_name, const char *key, svct_r
     return SVCT_SQL_OK;
 }
 
-/* REC's encoded line, NUL-terminated, in the handle's pool. */
-static const char *svct_sql_encode(svct_sql_t *sql, const svct_record_t *rec)
+/* REC's encoded line, NUL-terminated, in the handle's pool, for a write:
+ * EIO unless the handle may write, CORRUPT for a record that does not
+ * encode. */
+static svct_sql_rc_t svct_sql_encode(svct_sql_t *sql, const svct_record_t *rec, const char **line)
 {
     char *buf = apr_palloc(sql->pool, SVCT_RECORD_MAX + 1);
     size_t len = svct_record_encode(rec, buf, SVCT_RECORD_MAX);
 
+    if (svct_sql_writable(sql) != SVCT_SQL_OK)
+        return SVCT_SQL_EIO;
     if (len == 0)
-        return NULL;
+        return svct_sql_fail(sql, SVCT_SQL_CORRUPT, "refusing to store an invalid record");
     buf[len] = '\0';
-    return buf;
+    *line = buf;
+    return SVCT_SQL_OK;
 }
 
 svct_sql_rc_t svct_sql_insert(svct_sql_t *sql, const svct_record_t *rec)
 {
-    const char *line = svct_sql_encode(sql, rec);
+    const char *line = NULL;
     svct_record_t old;
-    svct_sql_rc_t rc;
+    svct_sql_rc_t rc = svct_sql_encode(sql, rec, &line);
 
-    if (svct_sql_writable(sql) != SVCT_SQL_OK)
-        return SVCT_SQL_EIO;
-    if (line == NULL)
-        return svct_sql_fail(sql, SVCT_SQL_CORRUPT, "refusing to store an invalid record");
+    if (rc != SVCT_SQL_OK)
+        return rc;
     /* The state row's lock orders writers, so these reads are current; the
      * table's constraints refuse a duplicate from any other writer. */
     rc = svct_sql_get(sql, 0, rec->client_id, &old);
@@ -537,14 +532,12 @@ svct_sql_rc_t svct_sql_insert(svct_sql_t *sql, const svct_record_t *rec)
 
 svct_sql_rc_t svct_sql_update(svct_sql_t *sql, const svct_record_t *rec)
 {
-    const char *line = svct_sql_encode(sql, rec);
+    const char *line = NULL;
     svct_record_t old;
-    svct_sql_rc_t rc;
+    svct_sql_rc_t rc = svct_sql_encode(sql, rec, &line);
 
-    if (svct_sql_writable(sql) != SVCT_SQL_OK)
-        return SVCT_SQL_EIO;
-    if (line == NULL)
-        return svct_sql_fail(sql, SVCT_SQL_CORRUPT, "refusing to store an invalid record");
+    if (rc != SVCT_SQL_OK)
+        return rc;
     rc = svct_sql_get(sql, 0, rec->client_id, &old);
     if (rc != SVCT_SQL_OK)
         return rc;
