@@ -122,13 +122,7 @@ static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
     if (cmdname[0] == 'v') {
         if (cli->nargs != 0 || cli->opts_seen != 0)
             return svct_cli_usage(cli->err, "version takes no argument");
-        if (cli->json) {
-            json_t *o = json_object();
-            json_object_set_new(o, "version", json_string(SVCT_VERSION));
-            svct_cli_json_print(cli, o);
-        } else {
-            fputs("svctoken " SVCT_VERSION "\n", cli->out);
-        }
+        svct_cli_print_one(cli, "version", json_string(SVCT_VERSION), "svctoken " SVCT_VERSION);
         return SVCT_EXIT_OK;
     }
     if (cli->nargs > 1 || cli->opts_seen != 0)

@@ -127,6 +127,14 @@ svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, svct_stor
     return rc;
 }
 
+int svct_cli_close(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t rc, const char *key)
+{
+    int exit_rc = rc == SVCT_STORE_OK ? SVCT_EXIT_OK : svct_cli_store_rc(cli, st, rc, key);
+
+    svct_store_close(st);
+    return exit_rc;
+}
+
 int svct_cli_flush(svct_cli_t *cli)
 {
     return fflush(cli->out) == 0 && !ferror(cli->out) ? 0 : -1;

@@ -70,6 +70,10 @@ int svct_cli_expiry(svct_cli_t *cli, const char *opt, const char *text, int allo
 svct_store_rc_t svct_cli_open(svct_cli_t *cli, svct_store_mode_t mode, svct_store_t **st,
                               int *exit_rc);
 
+/* Closes ST after a store call that returned RC: SVCT_EXIT_OK, or the exit
+ * status of the failure (KEY as in svct_cli_store_rc). */
+int svct_cli_close(svct_cli_t *cli, svct_store_t *st, svct_store_rc_t rc, const char *key);
+
 /* 0 when everything printed so far has reached the output, else -1. */
 int svct_cli_flush(svct_cli_t *cli);
 

@@ -149,6 +149,20 @@ static void svct_cli_pad(FILE *out, const char *s, size_t width)
         fputc(' ', out);
 }
 
+void svct_cli_print_one(svct_cli_t *cli, const char *key, json_t *value, const char *text)
+{
+    json_t *o;
+
+    if (!cli->json) {
+        fprintf(cli->out, "%s\n", text);
+        json_decref(value);
+        return;
+    }
+    o = json_object();
+    json_object_set_new(o, key, value);
+    svct_cli_json_print(cli, o);
+}
+
 void svct_cli_print_token(svct_cli_t *cli, const svct_record_t *rec)
 {
     if (cli->json)

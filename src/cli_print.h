@@ -31,6 +31,9 @@ const char *svct_cli_allow_text(svct_cli_t *cli, const svct_record_t *rec);
 
 /* Prints DOC on the output, indented, and releases it. */
 void svct_cli_json_print(svct_cli_t *cli, json_t *doc);
+/* With --json, the object {KEY: VALUE}; else TEXT and a newline. VALUE is
+ * released either way. */
+void svct_cli_print_one(svct_cli_t *cli, const char *key, json_t *value, const char *text);
 /* One token, as show prints it (with --json, as an object). */
 void svct_cli_print_token(svct_cli_t *cli, const svct_record_t *rec);
 /* ROWS, sorted already, as list prints them: a table, or a JSON array. */

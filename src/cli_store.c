@@ -24,19 +24,9 @@ int svct_cli_init(svct_cli_t *cli)
     if (svct_cli_open(cli, SVCT_STORE_INIT, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
     rc = svct_store_commit(st);
-    if (rc != SVCT_STORE_OK) {
-        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
-        svct_store_close(st);
+    if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
-    }
-    svct_store_close(st);
-    if (cli->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "initialised", json_true());
-        svct_cli_json_print(cli, o);
-    } else {
-        fputs("The token store is ready.\n", cli->out);
-    }
+    svct_cli_print_one(cli, "initialised", json_true(), "The token store is ready.");
     return SVCT_EXIT_OK;
 }
 
@@ -116,15 +106,11 @@ int svct_cli_check(svct_cli_t *cli)
 int svct_cli_export(svct_cli_t *cli)
 {
     svct_store_t *st;
-    svct_store_rc_t rc;
     int exit_rc;
 
     if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
-    rc = svct_export(st, cli->out);
-    exit_rc = rc == SVCT_STORE_OK ? SVCT_EXIT_OK : svct_cli_store_rc(cli, st, rc, NULL);
-    svct_store_close(st);
-    return exit_rc;
+    return svct_cli_close(cli, st, svct_export(st, cli->out), NULL);
 }
 
 int svct_cli_import(svct_cli_t *cli)
@@ -146,13 +132,9 @@ int svct_cli_import(svct_cli_t *cli)
         return exit_rc;
     if (rc == SVCT_IMPORT_REFUSED)
         return svct_cli_refuse(cli, "%s", svct_shown(cli->pool, why));
-    if (cli->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "imported", json_integer(count));
-        svct_cli_json_print(cli, o);
-    } else {
-        fprintf(cli->out, "Imported %d token%s.\n", count, count == 1 ? "" : "s");
-    }
+    svct_cli_print_one(
+        cli, "imported", json_integer(count),
+        apr_psprintf(cli->pool, "Imported %d token%s.", count, count == 1 ? "" : "s"));
     return SVCT_EXIT_OK;
 }
 
@@ -182,16 +164,12 @@ static int64_t svct_cli_store_clock(svct_cli_t *cli)
 
 static int svct_cli_revocation_print(svct_cli_t *cli, int64_t when)
 {
-    if (cli->json) {
-        json_t *o = json_object();
-        json_object_set_new(o, "revoked_before",
-                            when ? json_string(svct_cli_time(cli, when)) : json_null());
-        svct_cli_json_print(cli, o);
-    } else if (when) {
-        fprintf(cli->out, "Sessions issued before %s are refused.\n", svct_cli_time(cli, when));
-    } else {
-        fputs("No sessions have been revoked.\n", cli->out);
-    }
+    if (when == 0)
+        svct_cli_print_one(cli, "revoked_before", json_null(), "No sessions have been revoked.");
+    else
+        svct_cli_print_one(cli, "revoked_before", json_string(svct_cli_time(cli, when)),
+                           apr_psprintf(cli->pool, "Sessions issued before %s are refused.",
+                                        svct_cli_time(cli, when)));
     return SVCT_EXIT_OK;
 }
 
@@ -221,12 +199,8 @@ int svct_cli_revoke_sessions(svct_cli_t *cli)
         if (rc == SVCT_STORE_OK)
             rc = svct_store_commit(st);
     }
-    if (rc != SVCT_STORE_OK) {
-        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
-        svct_store_close(st);
+    if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
-    }
-    svct_store_close(st);
     if (!reset && before > when) {
         if (before > when + SVCT_REVOKE_AHEAD_MAX)
             fprintf(cli->err,
@@ -248,11 +222,7 @@ int svct_cli_revocation(svct_cli_t *cli)
     if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
     rc = svct_store_get_revoked_before(st, &when);
-    if (rc != SVCT_STORE_OK) {
-        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
-        svct_store_close(st);
+    if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
-    }
-    svct_store_close(st);
     return svct_cli_revocation_print(cli, when);
 }

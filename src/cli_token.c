@@ -182,9 +182,7 @@ int svct_cli_create(svct_cli_t *cli)
     return SVCT_EXIT_OK;
 
 fail:
-    exit_rc = svct_cli_store_rc(cli, st, rc, name);
-    svct_store_close(st);
-    return exit_rc;
+    return svct_cli_close(cli, st, rc, name);
 }
 
 typedef struct svct_list {
@@ -221,12 +219,8 @@ int svct_cli_list(svct_cli_t *cli)
     l.cli = cli;
     l.rows = apr_array_make(cli->pool, 64, sizeof(svct_row_t));
     rc = svct_store_foreach(st, svct_cli_list_visit, &l, NULL);
-    if (rc != SVCT_STORE_OK) {
-        exit_rc = svct_cli_store_rc(cli, st, rc, NULL);
-        svct_store_close(st);
+    if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
-    }
-    svct_store_close(st);
     rows = (svct_row_t *)l.rows->elts;
     qsort(rows, (size_t)l.rows->nelts, sizeof(*rows), svct_row_cmp);
 
@@ -243,12 +237,8 @@ int svct_cli_show(svct_cli_t *cli)
     if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
     rc = svct_store_find(st, cli->args[0], &rec);
-    if (rc != SVCT_STORE_OK) {
-        exit_rc = svct_cli_store_rc(cli, st, rc, cli->args[0]);
-        svct_store_close(st);
+    if ((exit_rc = svct_cli_close(cli, st, rc, cli->args[0])) != SVCT_EXIT_OK)
         return exit_rc;
-    }
-    svct_store_close(st);
     svct_cli_print_token(cli, &rec);
     return SVCT_EXIT_OK;
 }
@@ -386,9 +376,7 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
     return SVCT_EXIT_OK;
 
 fail:
-    exit_rc = svct_cli_store_rc(cli, st, rc, key);
-    svct_store_close(st);
-    return exit_rc;
+    return svct_cli_close(cli, st, rc, key);
 }
 
 int svct_cli_refresh(svct_cli_t *cli)
