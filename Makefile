@@ -109,7 +109,7 @@ $(BACKDATE): t/tools/store_backdate.c $(LIBCORE)
 $(CLI): $(BUILD)/src/cli_main.o $(LIBCORE)
 	$(CC) -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
 
-$(BUILD)/unit/%: t/unit/%.c t/unit/tap.h $(LIBCORE)
+$(BUILD)/unit/%: t/unit/%.c $(wildcard t/unit/*.h) $(LIBCORE)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -It/unit -o $@ $< $(LIBCORE) $(ALL_LDFLAGS) $(APR_LIBS) $(DEP_LIBS)
 

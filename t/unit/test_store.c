@@ -6,10 +6,12 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,57 +24,9 @@
 #include "clock.h"
 #include "store.h"
 #include "tap.h"
+#include "store_test.h"
 
-static apr_pool_t *pool;
 static char dir[] = "/tmp/svct-store-XXXXXX";
-
-static svct_record_t make_record(const char *name, int n)
-{
-    svct_record_t r;
-    char secret[32];
-
-    memset(&r, 0, sizeof(r));
-    snprintf(r.name, sizeof(r.name), "%s", name);
-    snprintf(r.client_id, sizeof(r.client_id), "%032x.access", n);
-    snprintf(secret, sizeof(secret), "secret-%d", n);
-    svct_secret_hash(secret, strlen(secret), r.secret_hash);
-    r.created_at = r.updated_at = 1700000000 + n;
-    r.expires_at = 1800000000;
-    r.enabled = 1;
-    return r;
-}
-
-static svct_store_t *open_or_die(const char *path, const char *type, svct_store_mode_t mode)
-{
-    svct_store_t *st = NULL;
-    const char *err = NULL;
-
-    if (svct_store_open(&st, path, type, mode, pool, &err) != SVCT_STORE_OK) {
-        printf("Bail out! cannot open %s (%s): %s\n", path, type, err ? err : "?");
-        exit(255);
-    }
-    return st;
-}
-
-/* Writes KEY -> VAL straight into the DBM, as damage or an older tool
- * would; no store handle may be open. */
-static void raw_put(const char *path, const char *type, const char *key, const char *val)
-{
-    apr_dbm_t *dbm;
-    apr_datum_t k, v;
-
-    if (apr_dbm_open_ex(&dbm, type ? type : "default", path, APR_DBM_READWRITE, APR_OS_DEFAULT,
-                        pool) != APR_SUCCESS) {
-        printf("Bail out! raw open of %s failed\n", path);
-        exit(255);
-    }
-    k.dptr = (char *)key;
-    k.dsize = strlen(key);
-    v.dptr = (char *)val;
-    v.dsize = strlen(val);
-    apr_dbm_store(dbm, k, v);
-    apr_dbm_close(dbm);
-}
 
 static int raw_get(const char *path, const char *type, const char *key, char *out, size_t cap)
 {
@@ -108,33 +62,6 @@ static int lockable(const char *path, int how)
     r = flock(fd, how | LOCK_NB) == 0;
     close(fd);
     return r;
-}
-
-/* 1 once some process waits in flock() for the lock file of PATH
- * (/proc/locks shows waiters as "->"), 0 if none does within 10 s. */
-static int lock_waited_for(const char *path)
-{
-    char lock[512], line[256], ino[32];
-    struct stat sb;
-    int tries;
-
-    snprintf(lock, sizeof(lock), "%s.lock", path);
-    if (stat(lock, &sb) != 0)
-        return 0;
-    snprintf(ino, sizeof(ino), ":%llu ", (unsigned long long)sb.st_ino);
-    for (tries = 0; tries < 10000; tries++) {
-        FILE *f = fopen("/proc/locks", "r");
-        int seen = 0;
-
-        while (f && !seen && fgets(line, sizeof(line), f))
-            seen = strstr(line, "->") && strstr(line, ino);
-        if (f)
-            fclose(f);
-        if (seen)
-            return 1;
-        usleep(1000);
-    }
-    return 0;
 }
 
 typedef struct {
@@ -210,8 +137,8 @@ static void test_type(const char *type)
         svct_store_commit(st);
         svct_store_close(st);
         took = svct_clock_mono_ns() - t0;
-        ok(took >= SVCT_STORE_VISIBLE_NS, "%s: closing after a change waits %lld ns (>= %lld)",
-           t, (long long)took, (long long)SVCT_STORE_VISIBLE_NS);
+        ok(took >= SVCT_STORE_VISIBLE_NS, "%s: closing after a change waits %lld ns (>= %lld)", t,
+           (long long)took, (long long)SVCT_STORE_VISIBLE_NS);
     }
     ok(lockable(path, LOCK_EX) == 1, "%s: close releases the lock", t);
     ok(raw_get(path, type, "meta:format", val, sizeof(val)) == 1 && strcmp(val, "1") == 0,
@@ -393,11 +320,15 @@ static void test_type(const char *type)
     }
 }
 
-/* A reader must wait for a writer, never fail. */
+/* A reader must wait for a writer, never fail. The writer, a child, takes
+ * the lock, says so through a pipe, and makes its change only once the
+ * reader has opened the lock file to wait for it (inotify tells it so):
+ * the reader then gets in when the writer is done, and sees all of it. */
 static void test_reader_waits(const char *type)
 {
     const char *path = apr_psprintf(pool, "%s/wait-%s", dir, type);
-    int pipefd[2], status = 0;
+    const char *lockpath = apr_pstrcat(pool, path, ".lock", NULL);
+    int held[2], done[2], status = 0;
     svct_store_t *st;
     svct_record_t r = make_record("waited", 77), got;
     pid_t pid;
@@ -406,36 +337,51 @@ static void test_reader_waits(const char *type)
     st = open_or_die(path, type, SVCT_STORE_WRITE);
     svct_store_commit(st);
     svct_store_close(st);
-    if (pipe(pipefd) != 0)
+    if (pipe(held) != 0 || pipe(done) != 0)
         return;
     fflush(stdout);
     pid = fork();
     if (pid == 0) {
+        struct inotify_event ev;
+        struct pollfd fds[2];
         svct_store_t *w;
         apr_pool_t *cp;
-        close(pipefd[0]);
+        int in;
+
+        close(held[0]);
+        close(done[1]);
         apr_pool_create(&cp, NULL);
         if (svct_store_open(&w, path, type, SVCT_STORE_WRITE, cp, NULL) != SVCT_STORE_OK)
             _exit(1);
-        if (write(pipefd[1], "x", 1) != 1)
+        in = inotify_init1(IN_CLOEXEC);
+        if (in < 0 || inotify_add_watch(in, lockpath, IN_OPEN) < 0)
             _exit(1);
-        /* Write only once the reader is blocked on the lock. */
-        if (!lock_waited_for(path))
+        if (write(held[1], "x", 1) != 1)
+            _exit(1);
+        /* The reader's open of the lock file, or the reader done first. */
+        fds[0].fd = in;
+        fds[0].events = POLLIN;
+        fds[1].fd = done[0];
+        fds[1].events = POLLIN;
+        if (poll(fds, 2, -1) != 1 || !(fds[0].revents & POLLIN) ||
+            read(in, &ev, sizeof ev) < (ssize_t)sizeof ev)
             _exit(2);
         svct_store_insert(w, &r);
         svct_store_commit(w);
         svct_store_close(w);
         _exit(0);
     }
-    close(pipefd[1]);
-    if (read(pipefd[0], &c, 1) != 1)
+    close(held[1]);
+    close(done[0]);
+    if (read(held[0], &c, 1) != 1)
         c = 0;
-    close(pipefd[0]);
+    close(held[0]);
     st = open_or_die(path, type, SVCT_STORE_READ);
     is_int(svct_store_get_by_name(st, "waited", &got), SVCT_STORE_OK,
            "%s: and then saw its whole change", type);
     svct_store_commit(st);
     svct_store_close(st);
+    close(done[1]);
     waitpid(pid, &status, 0);
     ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
        "%s: the reader waited in the lock while the writer held it", type);
@@ -515,14 +461,9 @@ int main(void)
     char cmd[600];
 
     umask(022);
-    apr_initialize();
+    store_test_start(dir);
     /* Closing after a write waits: on this clock, without waiting. */
     svct_clock_manual();
-    apr_pool_create(&pool, NULL);
-    if (mkdtemp(dir) == NULL) {
-        printf("Bail out! mkdtemp: %s\n", strerror(errno));
-        return 255;
-    }
     for (i = 0; types[i] != NULL; i++)
         test_type(types[i]);
     test_type(NULL);

@@ -16,30 +16,13 @@
 #include "store.h"
 #include "store_sql.h"
 #include "tap.h"
-
-static apr_pool_t *pool;
+#include "store_test.h"
 
 typedef struct {
     const char *kind;
     const char *path; /* DBM */
     const char *dbd;  /* SQL */
 } backend_t;
-
-static svct_record_t make_record(const char *name, int n)
-{
-    svct_record_t r;
-    char secret[32];
-
-    memset(&r, 0, sizeof(r));
-    snprintf(r.name, sizeof(r.name), "%s", name);
-    snprintf(r.client_id, sizeof(r.client_id), "%032x.access", n);
-    snprintf(secret, sizeof(secret), "secret-%d", n);
-    svct_secret_hash(secret, strlen(secret), r.secret_hash);
-    r.created_at = r.updated_at = 1700000000 + n;
-    r.expires_at = 1800000000;
-    r.enabled = 1;
-    return r;
-}
 
 static svct_store_rc_t open_store(const backend_t *b, svct_store_mode_t mode, svct_store_t **st,
                                   const char **err)
@@ -236,13 +219,8 @@ int main(void)
     const char *err;
     backend_t dbm, lite, pgsql;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    store_test_start(dir);
     apr_dbd_init(pool);
-    if (mkdtemp(dir) == NULL) {
-        printf("Bail out! mkdtemp\n");
-        return 255;
-    }
     dbm.kind = "DBM";
     dbm.path = apr_pstrcat(pool, dir, "/tokens.db", NULL);
     dbm.dbd = NULL;

@@ -23,35 +23,9 @@
 #include "secret.h"
 #include "store.h"
 #include "tap.h"
+#include "store_test.h"
 
-static apr_pool_t *pool;
 static char dir[] = "/tmp/svct-commit-XXXXXX";
-
-static svct_record_t make_record(const char *name, int n)
-{
-    svct_record_t r;
-
-    memset(&r, 0, sizeof(r));
-    snprintf(r.name, sizeof(r.name), "%s", name);
-    snprintf(r.client_id, sizeof(r.client_id), "%032x.access", n);
-    memset(r.secret_hash, n, sizeof(r.secret_hash));
-    r.created_at = r.updated_at = 1700000000 + n;
-    r.expires_at = 1800000000;
-    r.enabled = 1;
-    return r;
-}
-
-static svct_store_t *open_or_die(const char *path, const char *type, svct_store_mode_t mode)
-{
-    svct_store_t *st = NULL;
-    const char *err = NULL;
-
-    if (svct_store_open(&st, path, type, mode, pool, &err) != SVCT_STORE_OK) {
-        printf("Bail out! cannot open %s (%s): %s\n", path, type, err ? err : "?");
-        exit(255);
-    }
-    return st;
-}
 
 static int has_token(const char *path, const char *type, const char *name)
 {
@@ -61,23 +35,6 @@ static int has_token(const char *path, const char *type, const char *name)
 
     svct_store_close(st);
     return found;
-}
-
-static void raw_put(const char *path, const char *type, const char *key, const char *val)
-{
-    apr_dbm_t *dbm;
-    apr_datum_t k, v;
-
-    if (apr_dbm_open_ex(&dbm, type, path, APR_DBM_RWCREATE, APR_OS_DEFAULT, pool) != APR_SUCCESS) {
-        printf("Bail out! raw open of %s failed\n", path);
-        exit(255);
-    }
-    k.dptr = (char *)key;
-    k.dsize = strlen(key);
-    v.dptr = (char *)val;
-    v.dsize = strlen(val);
-    apr_dbm_store(dbm, k, v);
-    apr_dbm_close(dbm);
 }
 
 static void raw_delete(const char *path, const char *type, const char *key)
@@ -331,12 +288,7 @@ int main(void)
     int i;
 
     umask(022);
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    if (mkdtemp(dir) == NULL) {
-        printf("Bail out! mkdtemp: %s\n", strerror(errno));
-        return 255;
-    }
+    store_test_start(dir);
     for (i = 0; types[i] != NULL; i++) {
         test_commit(types[i]);
         test_file_ids(types[i]);
