@@ -38,6 +38,9 @@ static const char svct_help[] =
                "                                     new token; its Client Secret is shown\n"
                "                                     only this once (default duration 1y)\n"
                "  list                               every token\n"
+               "  expiring [--within D]              the tokens that expire within D\n"
+               "                                     (default 7d) or have expired, as list\n"
+               "                                     prints them; exit 1 if there are any\n"
                "  show ID-OR-NAME                    one token\n"
                "  refresh ID-OR-NAME [--duration D]  expiry := now + D (default 1y)\n"
                "  rotate ID-OR-NAME [--grace D]      new secret; the previous one keeps\n"
@@ -79,8 +82,8 @@ static const char svct_help[] =
                "  --version     the version\n"
                "\n"
                "A duration D is a number and a unit s, m, h, d, w or y (1y = 365d), or\n"
-               "\"forever\". Exit status: 0 done, 1 refused, 2 usage error, 3 the store\n"
-               "could not be opened, locked or read.\n";
+               "\"forever\". Exit status: 0 done, 1 refused (expiring: there are such\n"
+               "tokens), 2 usage error, 3 the store could not be opened, locked or read.\n";
 
 /* Points file descriptor 2 at /dev/null, and CLI->err at a copy of what it
  * was, for the rest of the command: libraries' own lines stay out of it. */
@@ -140,6 +143,7 @@ static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
 static const svct_command_t svct_commands[] = {
     {"create", 1, SVCT_OPT_DURATION | SVCT_OPT_ALLOW_FROM, 1, svct_cli_create},
     {"list", 0, 0, 1, svct_cli_list},
+    {"expiring", 0, SVCT_OPT_WITHIN, 1, svct_cli_expiring},
     {"show", 1, 0, 1, svct_cli_show},
     {"refresh", 1, SVCT_OPT_DURATION, 1, svct_cli_refresh},
     {"rotate", 1, SVCT_OPT_GRACE, 1, svct_cli_rotate},
@@ -167,6 +171,7 @@ static const struct {
     {"--out", SVCT_OPT_OUT},
     {"--dbd", 0},
     {"--allow-from", SVCT_OPT_ALLOW_FROM},
+    {"--within", SVCT_OPT_WITHIN},
 };
 
 static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
@@ -182,6 +187,8 @@ static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
         cli->alg = value;
     else if (flag == SVCT_OPT_ALLOW_FROM)
         cli->allow_from = value;
+    else if (flag == SVCT_OPT_WITHIN)
+        cli->within = value;
     else
         cli->outfile = value;
 }
@@ -331,10 +338,11 @@ int svct_cli_run(int argc, char **argv, const char *store_env, FILE *out, FILE *
     rc = cmd->run(&cli);
     /* Whatever a command printed must have reached its reader: a change
      * that was made says so on stderr, not by exit 0 alone. */
-    if (svct_cli_flush(&cli) != 0 && rc == SVCT_EXIT_OK) {
+    if (svct_cli_flush(&cli) != 0 && (rc == SVCT_EXIT_OK || cmd->run == svct_cli_expiring)) {
         fprintf(cli.err, "svctoken: cannot write the output: %s%s\n", strerror(errno),
                 cmd->needs_store && strcmp(cmd->name, "list") != 0 &&
-                        strcmp(cmd->name, "show") != 0 && strcmp(cmd->name, "check") != 0
+                        strcmp(cmd->name, "expiring") != 0 && strcmp(cmd->name, "show") != 0 &&
+                        strcmp(cmd->name, "check") != 0
                     ? " (the change itself is made)"
                     : "");
         rc = SVCT_EXIT_STORE;

@@ -26,7 +26,8 @@ enum {
     SVCT_OPT_REPAIR = 1 << 4,
     SVCT_OPT_REPLACE = 1 << 5,
     SVCT_OPT_ALLOW_FROM = 1 << 6,
-    SVCT_OPT_RESET = 1 << 7 /* flags: no value */
+    SVCT_OPT_RESET = 1 << 7, /* flags: no value */
+    SVCT_OPT_WITHIN = 1 << 8
 };
 
 typedef struct svct_cli {
@@ -36,6 +37,7 @@ typedef struct svct_cli {
     const char *dbd; /* a SQL store, "DRIVER:PARAMS" */
     int json;
     const char *duration, *grace, *alg, *outfile, *allow_from;
+    const char *within; /* expiring --within */
     unsigned opts_seen;
     const char **args; /* the positional arguments after the command name */
     int nargs;

@@ -16,6 +16,7 @@
 #include "cidr.h"
 #include "cli_print.h"
 #include "cli_token.h"
+#include "duration.h"
 #include "name.h"
 #include "record.h"
 #include "secret.h"
@@ -206,7 +207,9 @@ static int svct_row_cmp(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->client_id, y->client_id);
 }
 
-int svct_cli_list(svct_cli_t *cli)
+/* The tokens, sorted, printed as list prints them; only those that expire
+ * before EXPIRING_BEFORE (store.h) when it is not 0. *COUNT: how many. */
+static int svct_cli_list_tokens(svct_cli_t *cli, int64_t expiring_before, int *count)
 {
     svct_list_t l;
     svct_store_t *st;
@@ -214,17 +217,49 @@ int svct_cli_list(svct_cli_t *cli)
     svct_row_t *rows;
     int exit_rc;
 
+    *count = 0;
     if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
     l.cli = cli;
     l.rows = apr_array_make(cli->pool, 64, sizeof(svct_row_t));
-    rc = svct_store_foreach(st, svct_cli_list_visit, &l, NULL);
+    rc = expiring_before != 0
+             ? svct_store_foreach_expiring(st, expiring_before, svct_cli_list_visit, &l, NULL)
+             : svct_store_foreach(st, svct_cli_list_visit, &l, NULL);
     if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
     rows = (svct_row_t *)l.rows->elts;
     qsort(rows, (size_t)l.rows->nelts, sizeof(*rows), svct_row_cmp);
-
+    *count = l.rows->nelts;
+    /* Nothing at all for none, so that cron mails nothing; JSON is always
+     * a document. */
+    if (*count == 0 && expiring_before != 0 && !cli->json)
+        return SVCT_EXIT_OK;
     return svct_cli_print_rows(cli, rows, l.rows->nelts);
+}
+
+int svct_cli_list(svct_cli_t *cli)
+{
+    int count;
+
+    return svct_cli_list_tokens(cli, 0, &count);
+}
+
+int svct_cli_expiring(svct_cli_t *cli)
+{
+    int64_t within = SVCT_EXPIRING_DEFAULT, before;
+    int count, rc;
+
+    if (cli->within != NULL && svct_duration_parse(cli->within, 0, &within) != 0)
+        return svct_cli_usage(cli->err,
+                              "bad --within \"%s\": use a number and a unit s, m, h, d, w or y "
+                              "(like 30d)",
+                              svct_shown(cli->pool, cli->within));
+    before = within > SVCT_TIME_MAX - cli->now ? SVCT_TIME_MAX + 1 : cli->now + within;
+    rc = svct_cli_list_tokens(cli, before, &count);
+    if (rc != SVCT_EXIT_OK)
+        return rc;
+    /* For cron and monitoring checks: 1 says there is something to do. */
+    return count > 0 ? SVCT_EXIT_REFUSED : SVCT_EXIT_OK;
 }
 
 int svct_cli_show(svct_cli_t *cli)

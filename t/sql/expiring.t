@@ -1,5 +1,7 @@
 #!/usr/bin/perl
-# Expiring tokens on a SQL store (PostgreSQL): the start-up warning of httpd
+# Expiring tokens on a SQL store (PostgreSQL): svctoken expiring (none: exit
+# 0 and nothing; some: exit 1 and exactly those, as list prints them;
+# --within, --json, a bad --within); the start-up warning of httpd
 # reading the store through mod_dbd, as a role that may only SELECT and
 # with a password that must never be logged: the tokens that expire within
 # 7 days or have expired, once each at start-up and at a graceful restart,
@@ -45,6 +47,14 @@ sub backdate_sql {
     my ($rc, undef, $err) = capture($backdate, $dbd, 'dbd', $name, $secs);
     die "store_backdate $name: $err" if $rc;
 }
+# ---- svctoken expiring ----
+make('in-1y');
+my ($rc, $out, $err) = svctoken('--dbd', $dbd, 'expiring');
+is $rc, 0, 'none expires within 7 days: exit 0';
+is $out . $err, '', 'and nothing is printed';
+($rc, $out) = svctoken('--dbd', $dbd, 'expiring', '--json');
+is_deeply [$rc, json($out)], [0, []], '--json: exit 0, an empty array';
+
 make('in-6d', '--duration', '6d');
 make('in-8d', '--duration', '8d');
 make('forever', '--duration', 'forever');
@@ -52,6 +62,26 @@ make('gone', '--duration', '1d');
 backdate_sql('gone', 3 * 86400);
 make('off-2d', '--duration', '2d');
 (svctoken('--dbd', $dbd, 'disable', 'off-2d'))[0] == 0 or die;
+make('in-20d', '--duration', '20d');
+
+sub names_of { return join ',', map { $_->{name} } @{ $_[0] } }
+my %by_name = map { $_->{name} => $_ } @{ json((svctoken('--dbd', $dbd, 'list', '--json'))[1]) };
+($rc, $out, $err) = svctoken('--dbd', $dbd, 'expiring');
+is $rc, 1, 'some expire within 7 days: exit 1';
+my @lines = split /\n/, $out;
+is scalar(@lines), 3, 'a header and two tokens' or diag $out . $err;
+like $lines[0], qr/^NAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS$/, 'the columns of list';
+like $lines[1], qr/^gone\s+\Q$tok{gone}{client_id}\E\s.*\sexpired$/, 'the expired token';
+like $lines[2], qr/^in-6d\s+\Q$tok{'in-6d'}{client_id}\E\s.*\sactive$/, 'the 6-day token';
+($rc, $out) = svctoken('--dbd', $dbd, 'expiring', '--json');
+is_deeply json($out), [ @by_name{qw(gone in-6d)} ], '--json: the very objects of list --json';
+($rc, $out) = svctoken('--dbd', $dbd, 'expiring', '--within', '30d', '--json');
+is $rc, 1, '--within 30d: exit 1';
+is names_of(json($out)), 'gone,in-20d,in-6d,in-8d', '--within 30d: the 8- and 20-day tokens too';
+($rc, $out, $err) = svctoken('--dbd', $dbd, 'expiring', '--within', 'soon');
+is $rc, 2, 'a bad --within: exit 2';
+like $err, qr/^svctoken: bad --within "soon"/, 'and says why';
+(svctoken('--dbd', $dbd, 'delete', 'in-20d'))[0] == 0 or die;
 
 # ---- the start-up warning, through mod_dbd's configuration ----
 my $reader = $pg->reader_dbd =~ s/^pgsql://r;
@@ -99,14 +129,14 @@ sub check_lines {
         my @mine = grep { /\[access_svctoken:warn\].* SVCT$no: token "\Q$name\E" \(Client ID \Q$id\E\) in the token database \(pgsql\) $verb at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/ } @lines;
         is scalar(@mine), 1, "$what: $name, once, at warn, with its Client ID";
     }
-    for my $name (qw(in-8d forever off-2d)) {
+    for my $name (qw(in-8d forever off-2d in-1y)) {
         my $id = $tok{$name}{client_id};
         unlike $text, qr/"\Q$name\E"|\Q$id\E/, "$what: nothing about $name";
     }
 }
 
 my $ready = qr/resuming normal operations/;
-my ($rc, $out) = httpd_ctl($conf, 'start');
+($rc, $out) = httpd_ctl($conf, 'start');
 is $rc, 0, 'httpd starts' or diag $out;
 is httpd_wait_log("$dir/error.log", $ready, 1), 1, 'and is up';
 check_lines('start', slurp("$dir/error.log"));
