@@ -2,9 +2,9 @@
 # The start-up warning of tokens that expire soon: at start-up, at a
 # graceful and at a plain restart, httpd's error log names at warn each
 # enabled token that expires within 7 days or has expired (its name, Client
-# ID, store and RFC 3339 expiry), once per restart however many sections
-# share its store, and no other token; `apachectl configtest` shows the
-# same lines. Times are made by backdating tokens, not by waiting.
+# ID, store and RFC 3339 expiry; the name escaped as in every log line),
+# once per restart however many sections share its store, and no other
+# token; `apachectl configtest` shows the same lines. Times are made by backdating tokens, not by waiting.
 use strict;
 use warnings;
 use Test::More;
@@ -13,6 +13,7 @@ use FindBin;
 use lib $FindBin::Bin;
 use HttpdConf;
 use CliHelper;
+use SvcToken::Run ();
 
 my $module = $ENV{SVCT_MODULE} || 'build/mod_access_svctoken.so';
 plan skip_all => "no $HttpdConf::HTTPD" unless -x $HttpdConf::HTTPD;
@@ -40,6 +41,17 @@ backdate($db, 'gone', 3 * 86400);
 make($db, 'off-2d', '--duration', '2d');
 (svctoken('-f', $db, 'disable', 'off-2d'))[0] == 0 or die;
 make($db, 'in-1y');
+# A name made before names were restricted (read back by import), which a
+# log line must show escaped: it cannot close the quotes or the line.
+{
+    make($db, 'odd', '--duration', '4d');
+    my ($line) = grep { /"name":"odd"/ } split /\n/, (svctoken('-f', $db, 'export'))[1];
+    (svctoken('-f', $db, 'delete', 'odd'))[0] == 0 or die;
+    $line =~ s/"name":"odd"/"name":"odd\\"] [client 10.0.0.1"/ or die;
+    my ($rc, $out, $err) = SvcToken::Run::capture({ stdin => "$line\n" }, $CLI, '-f', $db, 'import');
+    die "import: $err" if $rc;
+    $tok{'odd"] [client 10.0.0.1'} = $tok{odd};
+}
 my $other = "$dir/other.db";
 {
     local $ENV{SVCTOKEN_DBMTYPE} = 'SDBM';
@@ -77,6 +89,7 @@ close $fh;
 
 my %expected = (
     'in-6d'    => [1350, $db,    'expires'],
+    'odd"] [client 10.0.0.1' => [1350, $db, 'expires'],
     'gone'     => [1351, $db,    'expired'],
     'other-5d' => [1350, $other, 'expires'],
 );
@@ -91,7 +104,9 @@ sub check_lines {
     for my $name (sort keys %expected) {
         my ($no, $store, $verb) = @{ $expected{$name} };
         my $id = $tok{$name}{client_id};
-        my @mine = grep { /SVCT$no: token "\Q$name\E" \(Client ID \Q$id\E\) in token store \Q$store\E $verb at (\S+?)[,\s]/ } @lines;
+        # As src/name.h escapes it, and httpd's log doubles each backslash.
+        (my $shown = $name) =~ s/(["\[\]])/sprintf '\\\\x%02X', ord $1/ge;
+        my @mine = grep { /SVCT$no: token "\Q$shown\E" \(Client ID \Q$id\E\) in token store \Q$store\E $verb at (\S+?)[,\s]/ } @lines;
         is scalar(@mine), 1, "$what: $name, once, with its Client ID and store";
         my ($when) = ($mine[0] // '') =~ / $verb at (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)/;
         my $t = rfc3339($when);
