@@ -74,20 +74,12 @@ $(LIBCORE): $(CORE_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard mod_access_svctoken_*.h) $(wildcard src/*.h)
+$(BUILD)/mod_access_svctoken.o: mod_access_svctoken.c $(wildcard src/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -fvisibility=default -I$(HTTPD_INC) -c $< -o $@
 
-# The mod_dbd glue of the SQL store and the start-up warning of expiring
-# tokens are Apache glue too, each in a file of its own.
-GLUE_OBJ := $(BUILD)/mod_access_svctoken_dbd.o $(BUILD)/mod_access_svctoken_expiry.o
-$(BUILD)/mod_access_svctoken_%.o: mod_access_svctoken_%.c mod_access_svctoken_%.h $(wildcard src/*.h)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -I$(HTTPD_INC) -c $< -o $@
-
-$(MODULE): $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) $(LIBCORE)
-	$(CC) -shared -o $@ $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) \
-	    $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
+$(MODULE): $(BUILD)/mod_access_svctoken.o $(LIBCORE)
+	$(CC) -shared -o $@ $(BUILD)/mod_access_svctoken.o $(LIBCORE) $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # The Apache::Test suite runs this build of the module: the same objects but
 # src/clock.c built with SVCT_TEST_CLOCK, so that the tests move its clocks
@@ -97,8 +89,7 @@ $(BUILD)/test/clock.o: src/clock.c src/clock.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DSVCT_TEST_CLOCK -c $< -o $@
 
-$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(GLUE_OBJ) \
-    $(BUILD)/test/clock.o $(LIBCORE)
+$(TEST_MODULE): $(BUILD)/mod_access_svctoken.o $(BUILD)/test/clock.o $(LIBCORE)
 	$(CC) -shared -o $@ $^ $(ALL_LDFLAGS) $(DEP_LIBS)
 
 # Moves a token's times back, as if it had been made that long ago.

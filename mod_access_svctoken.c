@@ -5,11 +5,13 @@
  * per-server/per-directory configuration, the check_authn hook for
  * "AuthType ServiceToken", the "Require service-token" and
  * "Require service-token-id" providers, the fixups that scrub
- * credentials from what handlers and backends see, and the
- * "service-token-keys" handler that publishes the public keys.
+ * credentials from what handlers and backends see, the
+ * "service-token-keys" handler that publishes the public keys, and
+ * mod_dbd for "ServiceTokenStore dbd". Each hook gets its configuration,
+ * calls the core and maps the result to httpd's answer; the core's lines
+ * reach the error log through a sink (src/log.h).
  */
 #include <string.h>
-#include <sys/stat.h>
 
 #include "httpd.h"
 #include "http_config.h"
@@ -19,48 +21,36 @@
 #include "http_request.h"
 #include "ap_provider.h"
 #include "mod_auth.h"
+#include "unixd.h"
+#include "apr_dbd.h"
+#include "mod_dbd.h"
 #include "apr_hash.h"
 #include "apr_lib.h"
+#include "apr_optional.h"
 #include "apr_strings.h"
 
-#include <openssl/crypto.h>
-
-#include "authn.h"
-#include "b64url.h"
+#include "admission.h"
+#include "audience.h"
+#include "clock.h"
 #include "connection.h"
 #include "cookie.h"
 #include "credentials.h"
 #include "credhdr.h"
-#include "duration.h"
+#include "directive.h"
+#include "dirconf.h"
+#include "expiry_log.h"
 #include "jwks.h"
-#include "jwt.h"
-#include "key.h"
-#include "lograte.h"
-#include "scope.h"
-#include "name.h"
-#include "secret.h"
+#include "keyconf.h"
+#include "require.h"
+#include "store_sql.h"
 #include "store_tag.h"
-#include "mod_access_svctoken_dbd.h"
-#include "mod_access_svctoken_expiry.h"
+#include "startcheck.h"
 #include "version.h"
-#include "storecheck.h"
-#include "unixd.h"
 
 #define SVCT_AUTH_TYPE "ServiceToken"
 #define SVCT_HDR_SESSION "cf-access-token"
 #define SVCT_HDR_ASSERTION "Cf-Access-Jwt-Assertion"
-#define SVCT_COOKIE "CF_Authorization"
 #define SVCT_KEYS_HANDLER "service-token-keys"
-
-#define SVCT_DEFAULT_SESSION (24 * 3600)
-#define SVCT_DEFAULT_SKEW 10
-/* Beyond a day, skew is a clock that is wrong, not one that drifts. */
-#define SVCT_MAX_SKEW 86400
-/* Sessions end before the latest time a JWT can carry (SVCT_TIME_MAX) for
- * thousands of years of uptime, and no session outlives a century. */
-#define SVCT_MAX_SESSION (INT64_C(100) * 365 * 86400)
-/* A client may hold a session cookie per matching Path; we try a few. */
-#define SVCT_MAX_COOKIES 4
 
 /* Message numbers: every log line of the module has its own. */
 #define SVCT_LOGNO(n) "SVCT" #n ": "
@@ -89,28 +79,6 @@ typedef struct {
     apr_time_t jwks_made;
 } svct_server_conf;
 
-/* Per-directory. NULL / -1 mean "not set here", so that merging inherits
- * and defaults are applied by the getters below. */
-typedef struct {
-    const char *store_path; /* "dbd" with STORE_DBD: the SQL store through mod_dbd */
-    const char *store_type;
-    const char *store_tag; /* store_tag.h: binds sessions to this store */
-    int store_dbd;
-    const char *audience;
-    apr_int64_t session_duration;
-    apr_int64_t clock_skew;
-    /* Path of the outermost section that configured this module; the default
-     * audience and the cookie Path are derived from it (not from a regular
-     * expression: section_regex). */
-    const char *section;
-    int section_regex;
-    /* The directory of the .htaccess file that set the audience, whose URL
-     * space the audience must lie in; NULL when httpd.conf set it. */
-    const char *audience_dir;
-    const char *creds_header; /* ServiceTokenCredentialsHeader */
-    int preflight_pass;       /* ServiceTokenPreflight: -1 unset, 0 check, 1 pass */
-} svct_dir_conf;
-
 /* The module's state of a request: the credentials taken from its headers
  * (on the request as read from the client only), and what the check found,
  * kept so that it runs once whoever asks first (a Require provider or
@@ -122,8 +90,8 @@ typedef struct {
     int status; /* OK, or the HTTP status of the refusal */
     const char *name;
     const char *client_id;
-    const char *auth; /* "secret" or "session" */
-    const char *jwt; /* NULL when admitted by HTTP Basic: no session */
+    const char *auth;     /* "secret" or "session" */
+    const char *jwt;      /* NULL when admitted by HTTP Basic: no session */
     const char *audience; /* audience() */
     /* Where the admission was made: the request and its configuration, so
      * that a subrequest or internal redirect reuses it only under the same
@@ -147,11 +115,10 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
     svct_server_conf *base = basev, *add = addv;
     svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
 
-    conf->signing_key_file = add->signing_key_file ? add->signing_key_file
-                                                   : base->signing_key_file;
-    conf->verify_key_files = add->signing_key_file ? add->verify_key_files
-                                                   : apr_array_append(p, base->verify_key_files,
-                                                                      add->verify_key_files);
+    conf->signing_key_file = add->signing_key_file ? add->signing_key_file : base->signing_key_file;
+    conf->verify_key_files =
+        add->signing_key_file ? add->verify_key_files
+                              : apr_array_append(p, base->verify_key_files, add->verify_key_files);
     conf->dbd = add->dbd || base->dbd;
     conf->store_refresh = add->store_refresh >= 0 ? add->store_refresh : base->store_refresh;
     conf->store_grace = add->store_grace >= 0 ? add->store_grace : base->store_grace;
@@ -160,44 +127,12 @@ static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
 
 static void *create_dir_conf(apr_pool_t *p, char *dir)
 {
-    svct_dir_conf *conf = apr_pcalloc(p, sizeof *conf);
-
-    conf->session_duration = -1;
-    conf->clock_skew = -1;
-    conf->preflight_pass = -1;
-    return conf;
+    return svct_dir_conf_make(p);
 }
 
-static void *merge_dir_conf(apr_pool_t *p, void *basev, void *addv)
+static void *merge_dir_conf(apr_pool_t *p, void *base, void *add)
 {
-    svct_dir_conf *base = basev, *add = addv;
-    svct_dir_conf *conf = apr_pcalloc(p, sizeof *conf);
-
-    conf->store_path = add->store_path ? add->store_path : base->store_path;
-    conf->store_type = add->store_path ? add->store_type : base->store_type;
-    conf->store_tag = add->store_path ? add->store_tag : base->store_tag;
-    conf->store_dbd = add->store_path ? add->store_dbd : base->store_dbd;
-    conf->audience = add->audience ? add->audience : base->audience;
-    conf->audience_dir = add->audience ? add->audience_dir : base->audience_dir;
-    conf->session_duration =
-        add->session_duration >= 0 ? add->session_duration : base->session_duration;
-    conf->clock_skew = add->clock_skew >= 0 ? add->clock_skew : base->clock_skew;
-    /* Outer wins: nested sections of one application share its audience. */
-    conf->section = base->section ? base->section : add->section;
-    conf->section_regex = base->section ? base->section_regex : add->section_regex;
-    conf->creds_header = add->creds_header ? add->creds_header : base->creds_header;
-    conf->preflight_pass = add->preflight_pass >= 0 ? add->preflight_pass : base->preflight_pass;
-    return conf;
-}
-
-static apr_int64_t dir_session_duration(const svct_dir_conf *d)
-{
-    return d->session_duration >= 0 ? d->session_duration : SVCT_DEFAULT_SESSION;
-}
-
-static apr_int64_t dir_clock_skew(const svct_dir_conf *d)
-{
-    return d->clock_skew >= 0 ? d->clock_skew : SVCT_DEFAULT_SKEW;
+    return svct_dir_conf_merge(p, base, add);
 }
 
 /* Whether the directive being read is in a section matched by a regular
@@ -228,24 +163,6 @@ static void note_section(cmd_parms *cmd, svct_dir_conf *d)
     }
 }
 
-static const char *check_dbm_type(cmd_parms *cmd, const char *type)
-{
-    if (svct_store_type_name(type))
-        return NULL;
-    return apr_psprintf(cmd->pool,
-                        "%s: unknown DBM type '%s' (use default, SDBM, GDBM or DB)",
-                        cmd->cmd->name, type);
-}
-
-/* What a directive says when ap_server_root_relative() cannot make a path
- * of its argument. */
-static const char *invalid_path(cmd_parms *cmd, const char *arg)
-{
-    return apr_psprintf(cmd->pool, "%s: '%s' is not a valid file path (a relative one is "
-                                   "taken from ServerRoot)",
-                        cmd->cmd->name, arg);
-}
-
 static const char *dbm_store_tag(cmd_parms *cmd, const char *path, const char *type)
 {
     char identity[8192], tag[SVCT_STORE_TAG_LEN + 1];
@@ -260,9 +177,6 @@ static const char *dbm_store_tag(cmd_parms *cmd, const char *path, const char *t
  * every store, and every "Require service-token NAME..." line with the
  * section it is in. Made anew before each reading of the configuration;
  * .htaccess files, read at request time, add nothing. */
-typedef struct {
-    const char *path, *type;
-} svct_store_ref;
 typedef struct {
     const apr_array_header_t *names;
     const svct_dir_conf *section;
@@ -282,15 +196,137 @@ static int reading_httpd_conf(void)
     return conf_stores && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_RUN_MPM;
 }
 
+/* ---- ServiceTokenStore dbd: the SQL store through mod_dbd ---- */
+
+/* Reached through mod_dbd's optional functions, as mod_authn_dbd does, so
+ * that the module loads without mod_dbd. */
+static APR_OPTIONAL_FN_TYPE(ap_dbd_acquire) * svct_dbd_acquire;
+
+/* Hands the read statements to mod_dbd. SERVER_HAS_DBD: the server's
+ * configuration uses the SQL store, which an .htaccess file needs. */
+static const char *dbd_configure(cmd_parms *cmd, int server_has_dbd)
+{
+    APR_OPTIONAL_FN_TYPE(ap_dbd_prepare) *prepare = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_prepare);
+    int i;
+
+    /* In .htaccess it is too late to hand statements to mod_dbd: the
+     * server's configuration must have done it. */
+    if (ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_RUN_MPM)
+        return server_has_dbd ? NULL
+                              : "ServiceTokenStore dbd in .htaccess needs ServiceTokenStore dbd "
+                                "in the server's configuration too";
+    if (!prepare || !(svct_dbd_acquire = APR_RETRIEVE_OPTIONAL_FN(ap_dbd_acquire)))
+        return apr_psprintf(cmd->pool,
+                            "%s dbd needs mod_dbd: load it (LoadModule dbd_module) "
+                            "before this line",
+                            cmd->cmd->name);
+    /* Only the reads: httpd's database role needs SELECT and nothing else. */
+    for (i = 0; i < SVCT_SQL_READ_STATEMENTS; i++)
+        prepare(cmd->server, svct_sql_text((svct_sql_stmt_t)i), svct_sql_label((svct_sql_stmt_t)i));
+    return NULL;
+}
+
+/* The value of the last NAME line (DBDriver, DBDParams) under NODE, looking
+ * into containers but not into <VirtualHost>s, into *VALUE; and into *OWN
+ * the value inside S's own <VirtualHost>. */
+static void find_setting(const ap_directive_t *node, const server_rec *s, const char *name,
+                         int in_own_vhost, const char **value, const char **own)
+{
+    for (; node; node = node->next) {
+        if (!strcasecmp(node->directive, name)) {
+            if (in_own_vhost)
+                *own = node->args;
+            else
+                *value = node->args;
+        } else if (!strcasecmp(node->directive, "<VirtualHost")) {
+            if (!in_own_vhost && s->is_virtual && s->defn_name && node->filename &&
+                (unsigned)node->line_num == s->defn_line_number &&
+                !strcmp(node->filename, s->defn_name))
+                find_setting(node->first_child, s, name, 1, own, own);
+        } else if (node->first_child) {
+            find_setting(node->first_child, s, name, in_own_vhost, value, own);
+        }
+    }
+}
+
+/* NAME's value for S as mod_dbd merges it (a virtual host's own line wins,
+ * and one outside every <VirtualHost> is inherited), unquoted; NULL when
+ * none is set. */
+static const char *dbd_setting(server_rec *s, const char *name, apr_pool_t *p)
+{
+    const char *value = NULL, *own = NULL;
+
+    find_setting(ap_conftree, s, name, 0, &value, &own);
+    if (own)
+        value = own;
+    return value ? ap_getword_conf(p, &value) : NULL;
+}
+
+/* post_config, for a server whose requests may read the store through
+ * mod_dbd: OK, or an error (logged) that stops start-up. */
+static int dbd_check_server(server_rec *s, apr_pool_t *ptemp)
+{
+    if (!svct_dbd_acquire) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SVCT_LOGNO(0901) "ServiceTokenStore dbd needs mod_dbd, which is not loaded");
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!dbd_setting(s, "DBDriver", ptemp)) {
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SVCT_LOGNO(0902) "ServiceTokenStore dbd in %s:%d needs a DBDriver (and "
+                                      "DBDParams) for mod_dbd in this server's configuration",
+                     s->server_hostname ? s->server_hostname : "the main server", (int)s->port);
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+static apr_status_t free_view(void *view)
+{
+    svct_sql_view_destroy(view);
+    return APR_SUCCESS;
+}
+
+/* child_init: this child's view of the SQL store of S (src/sql_view.h),
+ * gone with PCHILD; NULL (logged) when out of memory. */
+static svct_sql_view_t *dbd_view(apr_pool_t *pchild, server_rec *s, apr_int64_t refresh_secs,
+                                 apr_int64_t grace_secs)
+{
+    svct_sql_view_t *view = svct_sql_view_create(apr_time_from_sec(refresh_secs),
+                                                 apr_time_from_sec(grace_secs), SVCT_CACHE_TOKENS);
+
+    if (view)
+        apr_pool_cleanup_register(pchild, view, free_view, apr_pool_cleanup_null);
+    else
+        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
+                     SVCT_LOGNO(0903) "out of memory for the view of the token database");
+    return view;
+}
+
+/* A read handle on the connection that mod_dbd pools for the request. */
+static svct_sql_t *dbd_connect(void *baton, const char **err)
+{
+    request_rec *r = baton;
+    ap_dbd_t *dbd = svct_dbd_acquire ? svct_dbd_acquire(r) : NULL;
+
+    if (!dbd) {
+        *err = "mod_dbd has no connection to the token database (its own message says why)";
+        return NULL;
+    }
+    return svct_sql_wrap(dbd->driver, dbd->handle, dbd->prepared, r->pool);
+}
+
+/* ---- directives ---- */
+
 static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, const char *type)
 {
     svct_dir_conf *d = dconf;
-    svct_server_conf *sc = ap_get_module_config(cmd->server->module_config,
-                                                &access_svctoken_module);
+    svct_server_conf *sc =
+        ap_get_module_config(cmd->server->module_config, &access_svctoken_module);
     const char *err;
 
     if (!strcmp(path, "dbd") && !type) {
-        if ((err = svct_dbd_configure(cmd, sc->dbd)))
+        if ((err = dbd_configure(cmd, sc->dbd)))
             return err;
         sc->dbd = 1;
         d->store_path = "dbd";
@@ -300,11 +336,11 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
         note_section(cmd, d);
         return NULL;
     }
-    if (type && (err = check_dbm_type(cmd, type)))
+    if (type && (err = svct_directive_dbm_type(cmd->pool, cmd->cmd->name, type)))
         return err;
     d->store_path = ap_server_root_relative(cmd->pool, path);
     if (!d->store_path)
-        return invalid_path(cmd, path);
+        return svct_directive_bad_path(cmd->pool, cmd->cmd->name, path);
     d->store_type = type ? apr_pstrdup(cmd->pool, type) : "default";
     d->store_tag = dbm_store_tag(cmd, d->store_path, d->store_type);
     if (!d->store_tag)
@@ -323,11 +359,10 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
 static const char *set_audience(cmd_parms *cmd, void *dconf, const char *aud)
 {
     svct_dir_conf *d = dconf;
+    const char *err = svct_directive_audience(cmd->pool, cmd->cmd->name, aud);
 
-    if (!*aud || strlen(aud) > 512 || strpbrk(aud, "\"\\"))
-        return apr_psprintf(cmd->pool, "%s: the audience must be 1 to 512 characters "
-                                       "without quotes or backslashes",
-                            cmd->cmd->name);
+    if (err)
+        return err;
     d->audience = aud;
     /* Read from .htaccess (httpd's own test for NOT_IN_HTACCESS): a tenant's
      * audience, checked against the directory's URL space per request. */
@@ -336,125 +371,64 @@ static const char *set_audience(cmd_parms *cmd, void *dconf, const char *aud)
     return NULL;
 }
 
-static const char *parse_duration(cmd_parms *cmd, const char *arg, apr_int64_t *out)
-{
-    int64_t secs;
-
-    if (svct_duration_parse(arg, 0, &secs) != 0)
-        return apr_psprintf(cmd->pool,
-                            "%s: '%s' is not a duration (an integer and a unit s, m, h, d, w "
-                            "or y, e.g. 30m or 24h)",
-                            cmd->cmd->name, arg);
-    *out = secs;
-    return NULL;
-}
-
-/* Parses a duration of at most MAX seconds. */
-static const char *parse_duration_max(cmd_parms *cmd, const char *arg, apr_int64_t max,
-                                      const char *maxtext, apr_int64_t *out)
-{
-    const char *err = parse_duration(cmd, arg, out);
-
-    if (!err && *out > max)
-        err = apr_psprintf(cmd->pool, "%s: '%s' is longer than the most allowed, %s",
-                           cmd->cmd->name, arg, maxtext);
-    return err;
-}
-
 static const char *set_session_duration(cmd_parms *cmd, void *dconf, const char *arg)
 {
     svct_dir_conf *d = dconf;
 
     note_section(cmd, d);
-    return parse_duration_max(cmd, arg, SVCT_MAX_SESSION, "100y", &d->session_duration);
+    return svct_directive_session_duration(cmd->pool, cmd->cmd->name, arg, &d->session_duration);
 }
 
 static const char *set_clock_skew(cmd_parms *cmd, void *dconf, const char *arg)
 {
     svct_dir_conf *d = dconf;
 
-    if (!strcmp(arg, "0")) {
-        d->clock_skew = 0;
-        return NULL;
-    }
-    return parse_duration_max(cmd, arg, SVCT_MAX_SKEW, "1d", &d->clock_skew);
-}
-
-/* Reads and type-checks a key file as the directive is read, as mod_ssl
- * does, so that `apachectl configtest` fails on what would stop a reload.
- * A key that can sign and that any user may read is refused; one that its
- * group may read is warned about (post_config warns again in the error
- * log, since this line only reaches the console). */
-static const char *check_key_file(cmd_parms *cmd, const char *file, const char **path,
-                                  const char **kid)
-{
-    char err[256];
-    struct stat sb;
-    svct_key_t *key;
-    int can_sign;
-
-    *path = ap_server_root_relative(cmd->pool, file);
-    if (!*path)
-        return invalid_path(cmd, file);
-    key = svct_key_load_file(*path, err, sizeof err);
-    if (!key)
-        return apr_pstrcat(cmd->pool, cmd->cmd->name, ": ", err, NULL);
-    can_sign = svct_key_can_sign(key);
-    *kid = apr_pstrdup(cmd->pool, svct_key_kid(key));
-    svct_key_free(key);
-    if (!can_sign || stat(*path, &sb) != 0)
-        return NULL;
-    if (sb.st_mode & S_IROTH)
-        return apr_psprintf(cmd->pool,
-                            "%s: key file %s can be read by any user (mode %04o); "
-                            "chown it to root and chmod 600 it",
-                            cmd->cmd->name, *path, (unsigned)(sb.st_mode & 07777));
-    if ((sb.st_mode & S_IRGRP) && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
-                     SVCT_LOGNO(0601) "key file %s can be read by its group (mode %04o); "
-                                      "chmod 600 it",
-                     *path, (unsigned)(sb.st_mode & 07777));
-    return NULL;
+    return svct_directive_clock_skew(cmd->pool, cmd->cmd->name, arg, &d->clock_skew);
 }
 
 static const char *set_store_time(cmd_parms *cmd, void *unused, const char *arg)
 {
-    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
-                                                  &access_svctoken_module);
+    svct_server_conf *conf =
+        ap_get_module_config(cmd->server->module_config, &access_svctoken_module);
     int grace = cmd->info != NULL;
-    apr_int64_t secs = 0;
-    const char *err;
 
-    if (grace && !strcmp(arg, "0")) {
-        conf->store_grace = 0;
-        return NULL;
-    }
-    if ((err = parse_duration(cmd, arg, &secs)))
-        return err;
-    if (secs < 1)
-        return apr_psprintf(cmd->pool, "%s: at least 1s", cmd->cmd->name);
-    *(grace ? &conf->store_grace : &conf->store_refresh) = secs;
-    return NULL;
+    return svct_directive_store_time(cmd->pool, cmd->cmd->name, arg, grace,
+                                     grace ? &conf->store_grace : &conf->store_refresh);
 }
 
-static const char *duplicate_kid(cmd_parms *cmd, const char *file, const char *kid,
-                                 const char *other)
+/* Reads and type-checks a key file as the directive is read, as mod_ssl
+ * does (src/keyconf.h). One that its group may read is warned about here
+ * at configtest, and again by post_config in the error log, since this line
+ * only reaches the console. */
+static const char *check_key_file(cmd_parms *cmd, const char *file, const char **path,
+                                  const char **kid)
 {
-    return apr_psprintf(cmd->pool, "%s: %s has the kid %s of %s: a key may be listed only once",
-                        cmd->cmd->name, file, kid, other);
+    const char *err;
+    unsigned group_mode;
+
+    *path = ap_server_root_relative(cmd->pool, file);
+    if (!*path)
+        return svct_directive_bad_path(cmd->pool, cmd->cmd->name, file);
+    err = svct_keyconf_check_file(cmd->pool, cmd->cmd->name, *path, kid, &group_mode);
+    if (!err && group_mode && ap_state_query(AP_SQ_RUN_MODE) == AP_SQ_RM_CONFIG_TEST)
+        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, cmd->server,
+                     SVCT_LOGNO(0601) "key file %s can be read by its group (mode %04o); "
+                                      "chmod 600 it",
+                     *path, group_mode);
+    return err;
 }
 
 static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *file)
 {
-    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
-                                                  &access_svctoken_module);
+    svct_server_conf *conf =
+        ap_get_module_config(cmd->server->module_config, &access_svctoken_module);
     const char *path, *kid, *other, *err = check_key_file(cmd, file, &path, &kid);
 
     if (err)
         return err;
     other = apr_hash_get(conf->verify_kids, kid, APR_HASH_KEY_STRING);
     if (other)
-        return duplicate_kid(cmd, path, kid, other);
+        return svct_directive_duplicate_kid(cmd->pool, cmd->cmd->name, path, kid, other);
     conf->signing_key_file = path;
     conf->signing_kid = kid;
     return NULL;
@@ -462,8 +436,8 @@ static const char *set_signing_key(cmd_parms *cmd, void *unused, const char *fil
 
 static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file)
 {
-    svct_server_conf *conf = ap_get_module_config(cmd->server->module_config,
-                                                  &access_svctoken_module);
+    svct_server_conf *conf =
+        ap_get_module_config(cmd->server->module_config, &access_svctoken_module);
     const char *path, *kid, *other, *err = check_key_file(cmd, file, &path, &kid);
 
     if (err)
@@ -472,7 +446,7 @@ static const char *add_verify_key(cmd_parms *cmd, void *unused, const char *file
                 ? conf->signing_key_file
                 : apr_hash_get(conf->verify_kids, kid, APR_HASH_KEY_STRING);
     if (other)
-        return duplicate_kid(cmd, path, kid, other);
+        return svct_directive_duplicate_kid(cmd->pool, cmd->cmd->name, path, kid, other);
     apr_hash_set(conf->verify_kids, kid, APR_HASH_KEY_STRING, path);
     APR_ARRAY_PUSH(conf->verify_key_files, const char *) = path;
     return NULL;
@@ -486,9 +460,10 @@ static apr_array_header_t *svct_creds_headers;
 static const char *set_creds_header(cmd_parms *cmd, void *dconf, const char *name)
 {
     svct_dir_conf *d = dconf;
+    const char *err = svct_directive_header(cmd->pool, cmd->cmd->name, name);
 
-    if (!svct_header_name_valid(name))
-        return apr_psprintf(cmd->pool, "%s: '%s' is not a header name", cmd->cmd->name, name);
+    if (err)
+        return err;
     d->creds_header = name;
     if (svct_creds_headers && cmd->pool == svct_creds_headers->pool)
         APR_ARRAY_PUSH(svct_creds_headers, const char *) = name;
@@ -500,10 +475,7 @@ static const char *set_preflight(cmd_parms *cmd, void *dconf, const char *arg)
 {
     svct_dir_conf *d = dconf;
 
-    if (strcasecmp(arg, "pass") && strcasecmp(arg, "check"))
-        return apr_psprintf(cmd->pool, "%s: '%s' is neither pass nor check", cmd->cmd->name, arg);
-    d->preflight_pass = !strcasecmp(arg, "pass");
-    return NULL;
+    return svct_directive_preflight(cmd->pool, cmd->cmd->name, arg, &d->preflight_pass);
 }
 
 static const command_rec svct_cmds[] = {
@@ -530,125 +502,54 @@ static const command_rec svct_cmds[] = {
                   "pass: CORS preflights without credentials reach the handler; check (default)"),
     {NULL}};
 
-/* ---- keys, loaded once at start-up ---- */
+/* ---- the core's log lines (src/log.h) into the error log ---- */
 
-static apr_status_t free_keyring(void *ring)
+static void log_write_server(void *baton, int level, const char *line)
 {
-    svct_keyring_free(ring);
-    return APR_SUCCESS;
+    server_rec *s = baton;
+
+    ap_log_error(APLOG_MARK, level, 0, s, "%s", line);
 }
 
-static svct_key_t *load_key(const char *file, server_rec *s)
+static int log_wants_request(void *baton, int level)
 {
-    char err[256];
-    struct stat sb;
-    svct_key_t *key = svct_key_load_file(file, err, sizeof err);
+    request_rec *r = baton;
 
-    if (!key) {
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0001) "%s", err);
-        return NULL;
-    }
-    if (svct_key_can_sign(key) && stat(file, &sb) == 0 && (sb.st_mode & 0077))
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SVCT_LOGNO(0002) "key file %s can be read by other users than its owner "
-                                      "(mode %04o); chmod 600 it",
-                     file, (unsigned)(sb.st_mode & 07777));
-    return key;
+    return APLOG_R_IS_LEVEL(r, level);
 }
 
-/* Where the key made without ServiceTokenSigningKey is kept: the parent
- * process's pool outlives every configuration (graceful and plain restarts
- * clear pconf only), so sessions last until httpd stops. */
-#define SVCT_GENERATED_KEY "access_svctoken:generated-key"
-
-static apr_status_t wipe_generated_key(void *jwk)
+static void log_write_request(void *baton, int level, const char *line)
 {
-    OPENSSL_cleanse(jwk, strlen(jwk));
-    return APR_SUCCESS;
+    request_rec *r = baton;
+
+    ap_log_rerror(APLOG_MARK, level, 0, r, "%s", line);
 }
 
-/* The random HS256 key of this parent process, as a JWK, made on first use. */
-static const char *generated_key_jwk(server_rec *s)
+static svct_log_t server_log(server_rec *s)
 {
-    apr_pool_t *pp = s->process->pool;
-    unsigned char secret[32], kid[12];
-    char k[64], kidtext[24];
-    void *jwk = NULL;
+    svct_log_t log = {NULL, log_write_server, s};
 
-    apr_pool_userdata_get(&jwk, SVCT_GENERATED_KEY, pp);
-    if (jwk)
-        return jwk;
-    if (apr_generate_random_bytes(secret, sizeof secret) != APR_SUCCESS ||
-        apr_generate_random_bytes(kid, sizeof kid) != APR_SUCCESS ||
-        svct_b64url_encode(secret, sizeof secret, k, sizeof k) == (size_t)-1 ||
-        svct_b64url_encode(kid, sizeof kid, kidtext, sizeof kidtext) == (size_t)-1)
-        return NULL;
-    jwk = apr_psprintf(pp, "{\"kty\":\"oct\",\"alg\":\"HS256\",\"kid\":\"%s\",\"k\":\"%s\"}",
-                       kidtext, k);
-    OPENSSL_cleanse(secret, sizeof secret);
-    OPENSSL_cleanse(k, sizeof k);
-    apr_pool_cleanup_register(pp, jwk, wipe_generated_key, apr_pool_cleanup_null);
-    apr_pool_userdata_set(jwk, SVCT_GENERATED_KEY, apr_pool_cleanup_null, pp);
-    return jwk;
+    return log;
 }
 
-static svct_key_t *generated_key(server_rec *s, int *told)
+static svct_log_t request_log(request_rec *r)
 {
-    const char *jwk = generated_key_jwk(s);
-    char err[256] = "cannot make a random signing key";
-    svct_key_t *key = jwk ? svct_key_parse(jwk, strlen(jwk), err, sizeof err) : NULL;
+    svct_log_t log = {log_wants_request, log_write_request, r};
 
-    if (!key)
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s, SVCT_LOGNO(0003) "%s", err);
-    else if (!*told && ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
-        *told = 1;
-        ap_log_error(APLOG_MARK, APLOG_NOTICE, 0, s,
-                     SVCT_LOGNO(0004) "no ServiceTokenSigningKey: sessions are signed with "
-                                      "a random key kept until httpd stops (graceful and plain "
-                                      "restarts keep it); sessions end when httpd stops, and "
-                                      "servers that share sessions need one shared "
-                                      "ServiceTokenSigningKey");
-    }
-    return key;
+    return log;
 }
+
+/* ---- keys, loaded once at start-up (src/keyconf.h) ---- */
 
 static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_pool_t *pconf)
 {
-    svct_key_t *key;
-    apr_hash_t *owners;
-    int i;
+    svct_log_t log = server_log(s);
+    const char *jwk = conf->signing_key_file ? NULL : svct_keyconf_generated_jwk(s->process->pool);
 
-    conf->keyring = svct_keyring_new();
-    if (!conf->keyring)
-        return HTTP_INTERNAL_SERVER_ERROR;
-    apr_pool_cleanup_register(pconf, conf->keyring, free_keyring, apr_pool_cleanup_null);
-    key = conf->signing_key_file ? load_key(conf->signing_key_file, s) : generated_key(s, told);
-    if (!key)
-        return HTTP_INTERNAL_SERVER_ERROR;
-    svct_keyring_set_signer(conf->keyring, key);
-    /* kid -> the file that brought it, to name both files of a duplicate */
-    owners = apr_hash_make(pconf);
-    apr_hash_set(owners, svct_key_kid(key), APR_HASH_KEY_STRING,
-                 conf->signing_key_file ? conf->signing_key_file : "the generated key");
-    for (i = 0; i < conf->verify_key_files->nelts; i++) {
-        const char *file = APR_ARRAY_IDX(conf->verify_key_files, i, const char *);
-        const char *owner;
-
-        key = load_key(file, s);
-        if (!key)
-            return HTTP_INTERNAL_SERVER_ERROR;
-        owner = apr_hash_get(owners, svct_key_kid(key), APR_HASH_KEY_STRING);
-        if (owner || svct_keyring_add_verifier(conf->keyring, key) != 0) {
-            ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                         SVCT_LOGNO(0005) "ServiceTokenVerifyKey %s has the kid %s of %s: a "
-                                          "key may be listed only once",
-                         file, svct_key_kid(key), owner ? owner : "another key");
-            svct_key_free(key);
-            return HTTP_INTERNAL_SERVER_ERROR;
-        }
-        apr_hash_set(owners, svct_key_kid(key), APR_HASH_KEY_STRING, file);
-    }
-    return OK;
+    conf->keyring = svct_keyconf_ring(pconf, conf->signing_key_file, jwk,
+                                      (const char *const *)conf->verify_key_files->elts,
+                                      conf->verify_key_files->nelts, told, &log);
+    return conf->keyring ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
 /* The caches of this child (src/cache.h): shared by its threads, made when
@@ -690,8 +591,8 @@ static void svct_child_init(apr_pool_t *pchild, server_rec *s)
 
         if (!conf->dbd)
             continue;
-        conf->view = svct_dbd_view(pchild, s, conf->store_refresh >= 0 ? conf->store_refresh : 1,
-                                   conf->store_grace >= 0 ? conf->store_grace : 300);
+        conf->view = dbd_view(pchild, s, conf->store_refresh >= 0 ? conf->store_refresh : 1,
+                              conf->store_grace >= 0 ? conf->store_grace : 300);
     }
 }
 
@@ -740,24 +641,20 @@ static int refuse_regex_without_audience(server_rec *s, const svct_dir_conf *d,
     return 1;
 }
 
-static int svct_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                             server_rec *s)
+static int svct_check_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
     return for_each_section(s, refuse_regex_without_audience, NULL) ? HTTP_INTERNAL_SERVER_ERROR
-                                                                     : OK;
+                                                                    : OK;
 }
 
 static int note_audience(server_rec *s, const svct_dir_conf *d, const core_dir_config *core,
                          int location, void *pool)
 {
-    const char *aud = d->audience;
-    char scope[1024];
-
     /* A literal <Location>'s default audience is known without a request. */
-    if (!aud && location && d->section && !d->section_regex && !core->r && !core->d_is_fnmatch &&
-        s->server_hostname &&
-        svct_scope_path(d->section, d->section, NULL, NULL, scope, sizeof scope))
-        aud = apr_pstrcat(pool, "https://", s->server_hostname, scope, NULL);
+    const char *aud = d->audience || (location && !core->r && !core->d_is_fnmatch)
+                          ? svct_audience_of_section(pool, d, s->server_hostname)
+                          : NULL;
+
     if (aud)
         apr_hash_set(server_audiences, aud, APR_HASH_KEY_STRING, "");
     return 0;
@@ -818,22 +715,14 @@ static const svct_dir_conf *store_of(const svct_require_ref *req)
     return d && d->store_path ? d : NULL;
 }
 
-static int seen_before(const apr_array_header_t *a, int upto, const char *path)
-{
-    int i;
-
-    for (i = 0; i < upto; i++)
-        if (!strcmp(APR_ARRAY_IDX(a, i, svct_store_ref).path, path))
-            return 1;
-    return 0;
-}
-
 /* Tokens that expire within 7 days, once each, from every store the
  * configuration names: the DBM stores of httpd.conf, and the database of
- * each server that uses mod_dbd's (src/expiry.h). */
+ * each server that uses mod_dbd's (src/expiry.h), which httpd's parent
+ * reaches with the DBDriver and DBDParams that mod_dbd uses. */
 static void warn_expiring(server_rec *s, apr_pool_t *ptemp)
 {
     svct_expiry_t *x = svct_expiry_make(ptemp);
+    svct_log_t log = server_log(s);
     const char *driver, *params;
     server_rec *v;
     int i;
@@ -844,54 +733,33 @@ static void warn_expiring(server_rec *s, apr_pool_t *ptemp)
     for (v = s; v; v = v->next) {
         svct_server_conf *sc = ap_get_module_config(v->module_config, &access_svctoken_module);
 
-        if (sc->dbd && svct_dbd_settings(v, ptemp, &driver, &params) == 0)
-            svct_expiry_add_dbd(x, driver, params);
+        if (!sc->dbd || !(driver = dbd_setting(v, "DBDriver", ptemp)) || !*driver)
+            continue;
+        params = dbd_setting(v, "DBDParams", ptemp);
+        svct_expiry_add_dbd(x, driver, params ? params : "");
     }
-    svct_expiry_log(s, x);
+    svct_expiry_log(x, apr_time_sec(apr_time_now()), &log);
 }
 
-/* Warnings, once per configuration, of what would otherwise only show as
- * 500s or 403s: a store the children's user cannot open, a name a Require
- * line asks for that no token has (yet). */
+/* Warnings, once per configuration (src/startcheck.h). */
 static void startup_checks(server_rec *s, apr_pool_t *ptemp)
 {
-    apr_array_header_t *told = apr_array_make(ptemp, 4, sizeof(svct_store_ref));
-    char err[512];
-    int i, j;
+    apr_hash_t *told = apr_hash_make(ptemp);
+    svct_log_t log = server_log(s);
+    int i;
 
-    for (i = 0; conf_stores && i < conf_stores->nelts; i++) {
-        const svct_store_ref *st = &APR_ARRAY_IDX(conf_stores, i, svct_store_ref);
-
-        if (seen_before(conf_stores, i, st->path) ||
-            svct_storecheck_open_as(st->path, st->type, ap_unixd_config.user_id,
-                                    ap_unixd_config.group_id, ap_unixd_config.user_name, err,
-                                    sizeof err) == 0)
-            continue;
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SVCT_LOGNO(0603) "token store %s cannot be opened by user %s, whom httpd's "
-                                      "children run as: %s; requests that need it will get 500",
-                     st->path, ap_unixd_config.user_name, err);
-    }
+    if (conf_stores)
+        svct_startcheck_stores((const svct_store_ref *)conf_stores->elts, conf_stores->nelts,
+                               ap_unixd_config.user_id, ap_unixd_config.group_id,
+                               ap_unixd_config.user_name, &log);
     for (i = 0; conf_requires && i < conf_requires->nelts; i++) {
         const svct_require_ref *req = &APR_ARRAY_IDX(conf_requires, i, svct_require_ref);
         const svct_dir_conf *d = store_of(req);
+        svct_store_ref store = {d ? d->store_path : NULL, d ? d->store_type : NULL};
 
-        for (j = 0; d && j < req->names->nelts; j++) {
-            const char *name = APR_ARRAY_IDX(req->names, j, const char *);
-            const char *key = apr_pstrcat(ptemp, d->store_path, "\n", name, NULL);
-            svct_store_ref *ref;
-
-            if (seen_before(told, told->nelts, key) ||
-                svct_storecheck_has_name(d->store_path, d->store_type, name) != 0)
-                continue;
-            ref = apr_array_push(told);
-            ref->path = key;
-            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                         SVCT_LOGNO(0604) "Require service-token: token store %s has no token "
-                                          "named \"%s\" (yet); no one gets in by that name "
-                                          "until it is created",
-                         d->store_path, name);
-        }
+        if (d)
+            svct_startcheck_names(told, &store, (const char *const *)req->names->elts,
+                                  req->names->nelts, &log);
     }
     warn_expiring(s, ptemp);
 }
@@ -906,10 +774,12 @@ static void svct_test_config(apr_pool_t *pconf, server_rec *s)
     }
 }
 
-static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp,
-                            server_rec *s)
+static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp, server_rec *s)
 {
-    int rc = OK, told = 0, warned = 0;
+    int rc = OK, warned = 0;
+    /* The generated key is told about once, and not in the pass that only
+     * checks the configuration. */
+    int told = ap_state_query(AP_SQ_MAIN_STATE) == AP_SQ_MS_CREATE_PRE_CONFIG;
 
     server_audiences = apr_hash_make(pconf);
     for_each_section(s, note_audience, pconf);
@@ -928,7 +798,7 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
         conf->issuer = apr_pstrcat(pconf, "https://", s->server_hostname, NULL);
         rc = build_keyring(conf, s, &told, pconf);
         if (rc == OK && conf->dbd)
-            rc = svct_dbd_check_server(s);
+            rc = dbd_check_server(s, ptemp);
         if (rc == OK)
             rc = make_jwks(conf, s, &warned, pconf);
     }
@@ -944,56 +814,12 @@ static int is_ours(request_rec *r)
     return type && !strcasecmp(type, SVCT_AUTH_TYPE);
 }
 
-/* The URL scope of the section that configured the module for R, or NULL
- * when it cannot be derived (src/scope.h): never "/" by default. */
-static const char *section_scope(request_rec *r, const svct_dir_conf *d)
+/* Where R is, for the audience and the cookie Path (src/audience.h). */
+static svct_where_t where_of(request_rec *r)
 {
-    char buf[1024];
+    svct_where_t w = {r->server->server_hostname, r->uri, r->filename, r->path_info};
 
-    if (d->section_regex || !svct_scope_path(d->section, r->uri, r->filename, r->path_info, buf,
-                                             sizeof buf))
-        return NULL;
-    return apr_pstrdup(r->pool, buf);
-}
-
-/* NULL when the audience D has from a .htaccess file is that directory's to
- * use, else why not. */
-static const char *foreign_audience(request_rec *r, const svct_dir_conf *d)
-{
-    char scope[1024];
-
-    if (server_audiences && apr_hash_get(server_audiences, d->audience, APR_HASH_KEY_STRING))
-        return "a section of the server's configuration uses it";
-    if (!svct_scope_path(d->audience_dir, r->uri, r->filename, r->path_info, scope, sizeof scope))
-        return "the directory's URL space is not known";
-    if (!svct_scope_url_within(d->audience, r->server->server_hostname, scope))
-        return apr_pstrcat(r->pool, "it lies outside its URL space, https://",
-                           r->server->server_hostname, scope, NULL);
-    return NULL;
-}
-
-static const char *find_audience(request_rec *r, const svct_dir_conf *d)
-{
-    const char *scope, *why;
-
-    if (d->audience && d->audience_dir && (why = foreign_audience(r, d))) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(0502) "ServiceTokenAudience %s in %s/.htaccess is not this "
-                                       "directory's: %s",
-                      d->audience, d->audience_dir, why);
-        return NULL;
-    }
-    if (d->audience)
-        return d->audience;
-    scope = section_scope(r, d);
-    if (!scope) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(0503) "the URL scope of %s cannot be derived from its section "
-                                       "%s: set ServiceTokenAudience there",
-                      r->uri, d->section ? d->section : "(none)");
-        return NULL;
-    }
-    return apr_pstrcat(r->pool, "https://", r->server->server_hostname, scope, NULL);
+    return w;
 }
 
 static svct_req_info *state_of(request_rec *r)
@@ -1014,8 +840,12 @@ static const char *audience(request_rec *r, const svct_dir_conf *d)
 {
     svct_req_info *info = state_of(r);
 
-    if (!info->audience)
-        info->audience = find_audience(r, d);
+    if (!info->audience) {
+        svct_where_t w = where_of(r);
+        svct_log_t log = request_log(r);
+
+        info->audience = svct_audience_find(r->pool, d, &w, server_audiences, &log);
+    }
     return info->audience;
 }
 
@@ -1103,8 +933,8 @@ static const svct_req_info *earlier_result(request_rec *r)
     request_rec *o;
 
     for (o = r->main ? r->main : r->prev; o; o = o->main ? o->main : o->prev) {
-        const svct_req_info *info = ap_get_module_config(o->request_config,
-                                                         &access_svctoken_module);
+        const svct_req_info *info =
+            ap_get_module_config(o->request_config, &access_svctoken_module);
         if (info && info->checked && info->status == OK)
             return info;
     }
@@ -1120,255 +950,118 @@ static int same_settings(const svct_req_info *earlier, request_rec *r, const svc
     const svct_dir_conf *e = earlier->dir;
 
     return e && earlier->audience && d->store_tag && e->store_tag &&
-           !strcmp(d->store_tag, e->store_tag) && dir_clock_skew(d) == dir_clock_skew(e) &&
+           !strcmp(d->store_tag, e->store_tag) &&
+           svct_dir_clock_skew(d) == svct_dir_clock_skew(e) &&
            !strcmp(audience(r, d), earlier->audience);
 }
 
-/* Where this request reads tokens: the DBM file, or the SQL store through
- * this child's view of it and mod_dbd. */
-static void authn_store(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                        svct_authn_store_t *store)
+/* The check of R under D (src/admission.h): where it reads tokens (the DBM
+ * file, or the SQL store through this child's view of it and mod_dbd), and
+ * AUD, the audience of its sessions. */
+static void admission_of(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                         const char *aud, svct_admission_t *a)
 {
+    memset(a, 0, sizeof *a);
     if (d->store_dbd) {
-        svct_dbd_store(r, sc->view, store);
-        return;
+        a->store.view = sc->view;
+        a->store.connect = dbd_connect;
+        a->store.connect_baton = r;
+        /* Monotonic: the refresh and the grace are intervals. */
+        a->store.now_us = svct_clock_mono_ns() / 1000;
+    } else {
+        a->store.path = d->store_path;
+        a->store.dbmtype = d->store_type;
+        a->store.cache = svct_cache;
+        a->store.tag = d->store_tag;
     }
-    memset(store, 0, sizeof *store);
-    store->path = d->store_path;
-    store->dbmtype = d->store_type;
-    store->cache = svct_cache;
-    store->tag = d->store_tag;
+    a->keyring = sc->keyring;
+    a->cache = svct_cache;
+    a->badsig = svct_badsig;
+    a->unknown_ids = &unknown_ids;
+    a->issuer = sc->issuer;
+    a->audience = aud;
+    a->leeway = svct_dir_clock_skew(d);
+    a->client_ip = r->useragent_ip;
+    a->now = apr_time_sec(r->request_time);
+    a->pool = r->pool;
+    a->log = request_log(r);
 }
 
-/* The SQL store cannot be reached and this token was not confirmed within
- * ServiceTokenStoreGrace: 503, to be tried again after the next refresh. */
-static int unavailable(request_rec *r, const svct_server_conf *sc, const svct_authn_result_t *res)
+/* The answer to an outcome of the check. A SQL store out of reach, for a
+ * token not confirmed within ServiceTokenStoreGrace: 503, to be tried again
+ * after the next refresh. */
+static int status_of(request_rec *r, const svct_server_conf *sc, svct_admit_rc_t rc)
 {
-    return svct_dbd_unavailable(r, sc->store_refresh > 0 ? sc->store_refresh : 1, res);
+    switch (rc) {
+    case SVCT_ADMIT_OK:
+        return OK;
+    case SVCT_ADMIT_DECLINED:
+        return DECLINED;
+    case SVCT_ADMIT_REFUSED:
+        return HTTP_UNAUTHORIZED;
+    case SVCT_ADMIT_UNAVAILABLE:
+        apr_table_setn(r->err_headers_out, "Retry-After",
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
+                                    sc->store_refresh > 0 ? sc->store_refresh : 1));
+        return HTTP_SERVICE_UNAVAILABLE;
+    default:
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
 }
-
-/* The level of a refusal's line: info for what ends a session in the normal
- * course, warn for what an administrator must see at httpd's default
- * LogLevel (see README). */
-#define SVCT_REFUSAL_LEVEL(routine) ((routine) ? APLOG_INFO : APLOG_WARNING)
 
 /* A token's name for a log line, inside double quotes (src/name.h). */
 static const char *logged_name(request_rec *r, const char *name)
 {
-    return svct_name_escape(name, apr_palloc(r->pool, SVCT_NAME_ESCAPED_MAX),
-                            SVCT_NAME_ESCAPED_MAX);
+    return svct_admission_logged_name(r->pool, name);
 }
 
-/* Tries one session JWT. Returns OK (admitted), DECLINED (not a usable
- * session: logged, and credentials may still be tried) or an error status. */
-/* A session refused before the store is asked: a forged signature is worth a
- * warning the first time only, or replaying it would flood the log. */
-static void log_bad_session(request_rec *r, const char *from, const char *why)
-{
-    int routine = svct_authn_why_is_time(why) || !strcmp(why, SVCT_AUTHN_BADSIG_SEEN);
-
-    ap_log_rerror(APLOG_MARK, SVCT_REFUSAL_LEVEL(routine), 0, r,
-                  SVCT_LOGNO(0101) "bad session (%s): %s", from, why);
-}
-
-static int try_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                       const svct_jwt_expect_t *expect, const char *jwt, size_t len,
-                       const char *from)
-{
-    svct_session_t session;
-    svct_authn_result_t res;
-    svct_authn_store_t store;
-    svct_authn_rc_t rc;
-    const char *why;
-    int verified, failed;
-
-    failed = svct_authn_check_session(svct_cache, svct_badsig, sc->keyring, jwt, len, expect,
-                                      &session, &why, &verified);
-    if (verified)
-        ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,
-                      SVCT_LOGNO(0602) "checked the signature of a session (%s)", from);
-    if (failed) {
-        log_bad_session(r, from, why);
-        return DECLINED;
-    }
-    authn_store(r, d, sc, &store);
-    rc = svct_authn_session(&store, &session, expect->now, r->pool, &res);
-    if (rc == SVCT_AUTHN_OK)
-        rc = svct_authn_address(&res.token, r->useragent_ip);
-    if (rc == SVCT_AUTHN_STORE_ERROR) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0102) "%s", res.store_error);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    }
-    if (rc == SVCT_AUTHN_UNAVAILABLE)
-        return unavailable(r, sc, &res);
-    svct_dbd_note_outage(r, &res);
-    if (rc == SVCT_AUTHN_ADDRESS) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(1201) "session refused (%s): client address %s is outside "
-                                       "the --allow-from of token \"%s\", client id %s",
-                      from, r->useragent_ip, res.token.name, session.client_id);
-        return DECLINED;
-    }
-    if (rc != SVCT_AUTHN_OK) {
-        ap_log_rerror(APLOG_MARK,
-                      SVCT_REFUSAL_LEVEL(rc == SVCT_AUTHN_EXPIRED || rc == SVCT_AUTHN_REVOKED), 0,
-                      r, SVCT_LOGNO(0103) "bad session (%s): %s, client id %s", from,
-                      svct_authn_reason(rc), session.client_id);
-        return DECLINED;
-    }
-    admit(r, d, &res.token, "session", apr_pstrmemdup(r->pool, jwt, len));
-    return OK;
-}
-
-/* At most one signature check for the header and one for the cookies,
- * whatever a request brings: of the cookies, the one verified before, else
- * the first that could be accepted here (svct_authn_pick_session). */
+/* OK (admitted), DECLINED (no usable session: credentials may still be
+ * tried) or an error status. */
 static int check_session(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                         int *tried)
+                         const svct_admission_t *a, int *tried)
 {
-    const char *hdr = apr_table_get(r->headers_in, SVCT_HDR_SESSION);
-    const char *cookies = apr_table_get(r->headers_in, "Cookie");
-    const char *values[SVCT_MAX_COOKIES], *why;
-    size_t lens[SVCT_MAX_COOKIES];
-    svct_jwt_expect_t expect;
-    int n, pick, rc;
+    svct_authn_result_t res;
+    const char *jwt = NULL;
+    svct_admit_rc_t rc =
+        svct_admission_session(a, apr_table_get(r->headers_in, SVCT_HDR_SESSION),
+                               apr_table_get(r->headers_in, "Cookie"), tried, &res, &jwt);
 
-    expect.iss = sc->issuer;
-    expect.aud = audience(r, d);
-    expect.now = apr_time_sec(r->request_time);
-    expect.leeway = dir_clock_skew(d);
-    if (hdr) {
-        *tried = 1;
-        rc = try_session(r, d, sc, &expect, hdr, strlen(hdr), "header");
-        if (rc != DECLINED)
-            return rc;
-    }
-    for (n = 0; cookies && n < SVCT_MAX_COOKIES; n++)
-        if (!svct_cookie_next(&cookies, SVCT_COOKIE, &values[n], &lens[n]))
-            break;
-    if (n == 0)
-        return DECLINED;
-    *tried = 1;
-    if (n == 1)
-        return try_session(r, d, sc, &expect, values[0], lens[0], "cookie");
-    pick = svct_authn_pick_session(svct_cache, svct_badsig, sc->keyring, &expect, values, lens, n,
-                                   &why);
-    if (pick < 0) {
-        log_bad_session(r, "cookie", why);
-        return DECLINED;
-    }
-    return try_session(r, d, sc, &expect, values[pick], lens[pick], "cookie");
+    if (rc == SVCT_ADMIT_OK)
+        admit(r, d, &res.token, "session", jwt);
+    return status_of(r, sc, rc);
 }
 
-/* The cookie Path: the section's scope, or where that is not known (a
- * <LocationMatch> with its own audience) the request's directory, so that a
- * browser sends the session no further than needed. NULL, logged, when even
- * that would be "/": then no cookie is set. */
-static const char *cookie_path(request_rec *r, const svct_dir_conf *d)
-{
-    const char *scope = section_scope(r, d);
-    char dir[1024];
-
-    if (scope)
-        return scope;
-    if (svct_scope_uri_dir(r->uri, dir, sizeof dir))
-        return apr_pstrdup(r->pool, dir);
-    ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                  SVCT_LOGNO(0504) "no session cookie for %s: its Path would be \"/\"", r->uri);
-    return NULL;
-}
-
-/* Signs a new session for TOKEN and sets it as the cookie. */
-static const char *issue_session(request_rec *r, const svct_dir_conf *d,
-                                 const svct_server_conf *sc, const svct_authn_result_t *res)
+/* Signs a new session for the token of RES and sets it as the cookie. */
+static const char *issue_session(request_rec *r, const svct_dir_conf *d, const svct_admission_t *a,
+                                 const svct_authn_result_t *res)
 {
     svct_cookie_attrs_t attrs;
-    char jwt[SVCT_JWT_MAX + 1];
     char cookie[SVCT_JWT_MAX + 256];
-    apr_int64_t now = apr_time_sec(r->request_time);
-    apr_int64_t lifetime = svct_authn_session_lifetime(res, now, dir_session_duration(d));
+    svct_where_t w = where_of(r);
+    const char *jwt = svct_admission_issue(a, res, svct_dir_session_duration(d), &attrs.max_age);
 
-    if (!svct_authn_issue(svct_cache, sc->keyring, sc->issuer, audience(r, d), res, now,
-                          lifetime, jwt, sizeof jwt))
+    if (!jwt)
         return NULL;
-    attrs.path = cookie_path(r, d);
+    attrs.path = svct_audience_cookie_path(r->pool, d, &w, &a->log);
     if (!attrs.path)
-        return apr_pstrdup(r->pool, jwt); /* admitted, with no cookie */
+        return jwt; /* admitted, with no cookie */
     attrs.secure = !strcasecmp(ap_http_scheme(r), "https");
-    attrs.max_age = lifetime;
     if (!svct_cookie_build(cookie, sizeof cookie, SVCT_COOKIE, jwt, &attrs))
         return NULL;
     apr_table_add(r->err_headers_out, "Set-Cookie", cookie);
-    return apr_pstrdup(r->pool, jwt);
-}
-
-/* Checks ID and SECRET against the store and the token's --allow-from,
- * logging any refusal. Returns OK with *RES, HTTP_UNAUTHORIZED, or the
- * status of a store error (500, or 503 for a SQL store out of reach). */
-static int verify_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                         const char *id, const char *secret, svct_authn_result_t *res)
-{
-    svct_authn_store_t store;
-    svct_authn_rc_t rc;
-    uint64_t n;
-
-    authn_store(r, d, sc, &store);
-    rc = svct_authn_secret(&store, id, strlen(id), secret, strlen(secret),
-                           apr_time_sec(r->request_time), r->pool, res);
-    if (rc == SVCT_AUTHN_OK)
-        rc = svct_authn_address(&res->token, r->useragent_ip);
-    switch (rc) {
-    case SVCT_AUTHN_OK:
-        svct_dbd_note_outage(r, res);
-        return OK;
-    case SVCT_AUTHN_STORE_ERROR:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r, SVCT_LOGNO(0201) "%s", res->store_error);
-        return HTTP_INTERNAL_SERVER_ERROR;
-    case SVCT_AUTHN_UNAVAILABLE:
-        return unavailable(r, sc, res);
-    case SVCT_AUTHN_MALFORMED_ID:
-        /* The value is client input of any length: it is not logged. */
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      SVCT_LOGNO(0202) "access refused: malformed client id");
-        break;
-    case SVCT_AUTHN_UNKNOWN_ID:
-        /* Random IDs cost a client nothing: one line at warn per
-         * SVCT_LOGRATE_EVERY, with the count; the others at debug. */
-        if ((n = svct_lograte_count(&unknown_ids, SVCT_LOGRATE_EVERY)) != 0)
-            ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                          SVCT_LOGNO(0203) "access refused: unknown client id %s (unknown "
-                                           "client id %" APR_UINT64_T_FMT " of this process; "
-                                           "one in %d is logged at this level)",
-                          id, (apr_uint64_t)n, SVCT_LOGRATE_EVERY);
-        else
-            ap_log_rerror(APLOG_MARK, APLOG_DEBUG, 0, r,
-                          SVCT_LOGNO(0203) "access refused: unknown client id %s", id);
-        break;
-    case SVCT_AUTHN_ADDRESS:
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(1202) "access refused: client address %s is outside the "
-                                       "--allow-from of token \"%s\", client id %s",
-                      r->useragent_ip, res->token.name, id);
-        break;
-    default:
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      SVCT_LOGNO(0204) "access refused: %s, token \"%s\", client id %s",
-                      svct_authn_reason(rc), logged_name(r, res->token.name), id);
-        break;
-    }
-    return HTTP_UNAUTHORIZED;
+    return jwt;
 }
 
 static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                        const char *id, const char *secret)
+                        const svct_admission_t *a, const char *id, const char *secret)
 {
     svct_authn_result_t res;
     const char *jwt;
-    int status = verify_secret(r, d, sc, id, secret, &res);
+    int status = status_of(r, sc, svct_admission_secret(a, id, secret, &res));
 
     if (status != OK)
         return refuse(r, status);
-    jwt = issue_session(r, d, sc, &res);
+    jwt = issue_session(r, d, a, &res);
     if (!jwt) {
         ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
                       SVCT_LOGNO(0205) "could not sign a session for token \"%s\"",
@@ -1404,20 +1097,14 @@ static const char *creds_header_value(request_rec *r, const char *name, int take
 }
 
 static int check_creds_header(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                              const char *value)
+                              const svct_admission_t *a, const char *value)
 {
-    svct_credhdr_t *creds = apr_palloc(r->pool, sizeof *creds);
-    const char *why;
+    svct_credhdr_t *creds = svct_admission_creds_header(a, d->creds_header, value);
     int status;
 
-    if (svct_credhdr_parse(value, strlen(value), creds, &why) != 0) {
-        ap_log_rerror(APLOG_MARK, APLOG_ERR, 0, r,
-                      SVCT_LOGNO(1203) "access refused: the %s header is not usable "
-                                       "credentials: %s",
-                      d->creds_header, why);
+    if (!creds)
         return refuse(r, HTTP_UNAUTHORIZED);
-    }
-    status = check_secret(r, d, sc, creds->client_id, creds->client_secret);
+    status = check_secret(r, d, sc, a, creds->client_id, creds->client_secret);
     svct_credhdr_wipe(creds);
     return status;
 }
@@ -1425,11 +1112,12 @@ static int check_creds_header(request_rec *r, const svct_dir_conf *d, const svct
 static int check_request(request_rec *r)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
-    const svct_server_conf *sc = ap_get_module_config(r->server->module_config,
-                                                      &access_svctoken_module);
+    const svct_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &access_svctoken_module);
     const svct_req_info *earlier;
     const svct_credentials_t *creds;
     const char *id, *secret, *value;
+    svct_admission_t a;
     int rc, tried_session = 0;
 
     earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
@@ -1451,7 +1139,8 @@ static int check_request(request_rec *r)
     if (!audience(r, d))
         return HTTP_INTERNAL_SERVER_ERROR;
 
-    rc = check_session(r, d, sc, &tried_session);
+    admission_of(r, d, sc, audience(r, d), &a);
+    rc = check_session(r, d, sc, &a, &tried_session);
     if (rc != DECLINED)
         return rc;
 
@@ -1459,9 +1148,9 @@ static int check_request(request_rec *r)
     id = creds ? creds->client_id : NULL;
     secret = creds ? creds->client_secret : NULL;
     if (id && secret)
-        return check_secret(r, d, sc, id, secret);
+        return check_secret(r, d, sc, &a, id, secret);
     if (!id && !secret && d->creds_header && (value = creds_header_value(r, d->creds_header, 1)))
-        return check_creds_header(r, d, sc, value);
+        return check_creds_header(r, d, sc, &a, value);
     if (id || secret)
         ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
                       SVCT_LOGNO(0302) "access refused: %s header missing",
@@ -1500,8 +1189,7 @@ static int svct_check_authn(request_rec *r)
  * inherits the token that made that user, and nothing else does. */
 static const svct_req_info *token_of(request_rec *r)
 {
-    const svct_req_info *info = ap_get_module_config(r->request_config,
-                                                     &access_svctoken_module);
+    const svct_req_info *info = ap_get_module_config(r->request_config, &access_svctoken_module);
 
     if (!(info && info->checked) && r->user && !ap_is_initial_req(r) &&
         (info = earlier_result(r)) &&
@@ -1589,10 +1277,10 @@ static const char *parse_names(cmd_parms *cmd, const char *line, const void **pa
     const char *word;
 
     while (*line && (word = ap_getword_conf(cmd->pool, &line)) && *word) {
-        if (ids ? !svct_client_id_valid(word, strlen(word)) : !svct_name_valid(word, strlen(word)))
-            return apr_psprintf(cmd->pool, "Require %s: '%s' is not a valid %s",
-                                ids ? "service-token-id" : "service-token", word,
-                                ids ? "Client ID" : "token name");
+        const char *err = svct_directive_require_word(cmd->pool, word, ids);
+
+        if (err)
+            return err;
         APR_ARRAY_PUSH(list, const char *) = word;
     }
     if (ids && list->nelts == 0)
@@ -1619,27 +1307,10 @@ static const char *parse_token_ids(cmd_parms *cmd, const char *line, const void 
     return parse_names(cmd, line, parsed, 1);
 }
 
-/* The names or Client IDs of a Require line, as written in httpd.conf. */
-static const char *required_list(request_rec *r, const apr_array_header_t *list, int ids)
-{
-    const char *out = "";
-    int i;
-
-    for (i = 0; i < list->nelts; i++) {
-        const char *word = APR_ARRAY_IDX(list, i, const char *);
-
-        out = apr_pstrcat(r->pool, out, i ? " " : "", ids ? "" : "\"",
-                          ids ? word : logged_name(r, word), ids ? "" : "\"", NULL);
-    }
-    return out;
-}
-
 static authz_status check_listed(request_rec *r, const void *parsed, int ids)
 {
-    const apr_array_header_t *list = parsed;
     const svct_req_info *info;
-    const char *who;
-    int i;
+    svct_log_t log = request_log(r);
 
     /* Authenticating here, before mod_authz_core asks for a user, lets a
      * token that this line does not admit get 403: after authentication it
@@ -1650,18 +1321,9 @@ static authz_status check_listed(request_rec *r, const void *parsed, int ids)
     info = token_of(r);
     if (!info)
         return AUTHZ_DENIED; /* a user, but not one a service token made */
-    who = ids ? info->client_id : info->name;
-    if (list->nelts == 0)
-        return AUTHZ_GRANTED;
-    for (i = 0; i < list->nelts; i++)
-        if (!strcmp(who, APR_ARRAY_IDX(list, i, const char *)))
-            return AUTHZ_GRANTED;
-    ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                  SVCT_LOGNO(0401) "token \"%s\" (client id %s) is not admitted by "
-                                   "Require service-token%s %s",
-                  logged_name(r, info->name), info->client_id, ids ? "-id" : "",
-                  required_list(r, list, ids));
-    return AUTHZ_DENIED;
+    return svct_require_admits(parsed, ids, info->name, info->client_id, r->pool, &log)
+               ? AUTHZ_GRANTED
+               : AUTHZ_DENIED;
 }
 
 static authz_status check_token_names(request_rec *r, const char *line, const void *parsed)
@@ -1712,7 +1374,10 @@ static int svct_keys_handler(request_rec *r)
 static authn_status basic_check_password(request_rec *r, const char *user, const char *password)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
+    const svct_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &access_svctoken_module);
     svct_authn_result_t res;
+    svct_admission_t a;
     int status;
 
     if (!d->store_path) {
@@ -1721,9 +1386,8 @@ static authn_status basic_check_password(request_rec *r, const char *user, const
                                        "ServiceTokenStore");
         return AUTH_GENERAL_ERROR;
     }
-    status = verify_secret(r, d, ap_get_module_config(r->server->module_config,
-                                                      &access_svctoken_module),
-                           user, password, &res);
+    admission_of(r, d, sc, NULL, &a);
+    status = status_of(r, sc, svct_admission_secret(&a, user, password, &res));
     if (status == OK) {
         admit(r, d, &res.token, "secret", NULL); /* no session in this mode */
         return AUTH_GRANTED;
@@ -1778,27 +1442,18 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_config(svct_post_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);
-    ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE,
-                        AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(svct_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(svct_keys_handler, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_handler(svct_scrub_basic, NULL, NULL, APR_HOOK_REALLY_FIRST);
-    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token",
-                              AUTHZ_PROVIDER_VERSION, &authz_names_provider,
-                              AP_AUTH_INTERNAL_PER_CONF);
-    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token-id",
-                              AUTHZ_PROVIDER_VERSION, &authz_ids_provider,
-                              AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token", AUTHZ_PROVIDER_VERSION,
+                              &authz_names_provider, AP_AUTH_INTERNAL_PER_CONF);
+    ap_register_auth_provider(p, AUTHZ_PROVIDER_GROUP, "service-token-id", AUTHZ_PROVIDER_VERSION,
+                              &authz_ids_provider, AP_AUTH_INTERNAL_PER_CONF);
 }
 
 AP_DECLARE_MODULE(access_svctoken) = {
-    STANDARD20_MODULE_STUFF,
-    create_dir_conf,
-    merge_dir_conf,
-    create_server_conf,
-    merge_server_conf,
-    svct_cmds,
-    register_hooks,
-    AP_MODULE_FLAG_NONE,
+    STANDARD20_MODULE_STUFF, create_dir_conf, merge_dir_conf, create_server_conf,
+    merge_server_conf,       svct_cmds,       register_hooks, AP_MODULE_FLAG_NONE,
 };
