@@ -31,6 +31,7 @@
 
 #include "admission.h"
 #include "audience.h"
+#include "child.h"
 #include "clock.h"
 #include "connection.h"
 #include "cookie.h"
@@ -42,6 +43,7 @@
 #include "jwks.h"
 #include "keyconf.h"
 #include "require.h"
+#include "srvconf.h"
 #include "store_sql.h"
 #include "store_tag.h"
 #include "startcheck.h"
@@ -56,28 +58,6 @@
 #define SVCT_LOGNO(n) "SVCT" #n ": "
 
 module AP_MODULE_DECLARE_DATA access_svctoken_module;
-
-/* Per-server: the signing keys. Read once when the configuration is. */
-typedef struct {
-    const char *signing_key_file;
-    apr_array_header_t *verify_key_files; /* of const char * */
-    /* The kids of the keys named in this context as they are parsed, so that
-     * a key given twice fails configtest: kid -> verify key file. */
-    const char *signing_kid;
-    apr_hash_t *verify_kids;
-    svct_keyring_t *keyring;
-    const char *issuer; /* "https://" + ServerName, made in post_config */
-    /* ServiceTokenStore dbd is used here: a view of the SQL store per child
-     * (src/sql_view.h), made in child_init. Durations in seconds, -1 unset. */
-    int dbd;
-    apr_int64_t store_refresh, store_grace;
-    svct_sql_view_t *view;
-    /* The keyring's JWK Set as the service-token-keys handler serves it,
-     * made in post_config with its ETag and time. */
-    const char *jwks, *jwks_etag;
-    apr_size_t jwks_len;
-    apr_time_t jwks_made;
-} svct_server_conf;
 
 /* The module's state of a request: the credentials taken from its headers
  * (on the request as read from the client only), and what the check found,
@@ -102,27 +82,12 @@ typedef struct {
 
 static void *create_server_conf(apr_pool_t *p, server_rec *s)
 {
-    svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
-
-    conf->verify_key_files = apr_array_make(p, 2, sizeof(const char *));
-    conf->store_refresh = conf->store_grace = -1;
-    conf->verify_kids = apr_hash_make(p);
-    return conf;
+    return svct_server_conf_make(p);
 }
 
-static void *merge_server_conf(apr_pool_t *p, void *basev, void *addv)
+static void *merge_server_conf(apr_pool_t *p, void *base, void *add)
 {
-    svct_server_conf *base = basev, *add = addv;
-    svct_server_conf *conf = apr_pcalloc(p, sizeof *conf);
-
-    conf->signing_key_file = add->signing_key_file ? add->signing_key_file : base->signing_key_file;
-    conf->verify_key_files =
-        add->signing_key_file ? add->verify_key_files
-                              : apr_array_append(p, base->verify_key_files, add->verify_key_files);
-    conf->dbd = add->dbd || base->dbd;
-    conf->store_refresh = add->store_refresh >= 0 ? add->store_refresh : base->store_refresh;
-    conf->store_grace = add->store_grace >= 0 ? add->store_grace : base->store_grace;
-    return conf;
+    return svct_server_conf_merge(p, base, add);
 }
 
 static void *create_dir_conf(apr_pool_t *p, char *dir)
@@ -279,28 +244,6 @@ static int dbd_check_server(server_rec *s, apr_pool_t *ptemp)
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
-}
-
-static apr_status_t free_view(void *view)
-{
-    svct_sql_view_destroy(view);
-    return APR_SUCCESS;
-}
-
-/* child_init: this child's view of the SQL store of S (src/sql_view.h),
- * gone with PCHILD; NULL (logged) when out of memory. */
-static svct_sql_view_t *dbd_view(apr_pool_t *pchild, server_rec *s, apr_int64_t refresh_secs,
-                                 apr_int64_t grace_secs)
-{
-    svct_sql_view_t *view = svct_sql_view_create(apr_time_from_sec(refresh_secs),
-                                                 apr_time_from_sec(grace_secs), SVCT_CACHE_TOKENS);
-
-    if (view)
-        apr_pool_cleanup_register(pchild, view, free_view, apr_pool_cleanup_null);
-    else
-        ap_log_error(APLOG_MARK, APLOG_CRIT, 0, s,
-                     SVCT_LOGNO(0903) "out of memory for the view of the token database");
-    return view;
 }
 
 /* A read handle on the connection that mod_dbd pools for the request. */
@@ -552,47 +495,21 @@ static int build_keyring(svct_server_conf *conf, server_rec *s, int *told, apr_p
     return conf->keyring ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
-/* The caches of this child (src/cache.h): shared by its threads, made when
- * the child starts, gone with it. NULL (no caching) if out of memory. */
-static svct_cache_t *svct_cache;
-/* Refusals of unknown Client IDs in this child, for the log's rate limit. */
-static svct_lograte_t unknown_ids;
-/* Session JWTs whose signature failed in this child (src/badsig.h). */
-static svct_badsig_t *svct_badsig;
-
-static apr_status_t free_cache(void *unused)
-{
-    svct_cache_destroy(svct_cache);
-    svct_cache = NULL;
-    return APR_SUCCESS;
-}
-
-static apr_status_t free_badsig(void *unused)
-{
-    svct_badsig_destroy(svct_badsig);
-    svct_badsig = NULL;
-    return APR_SUCCESS;
-}
+/* What this child keeps for its requests (src/child.h). */
+static svct_child_t child;
 
 static void svct_child_init(apr_pool_t *pchild, server_rec *s)
 {
-    svct_badsig = svct_badsig_create(SVCT_BADSIG_SLOTS);
-    if (svct_badsig)
-        apr_pool_cleanup_register(pchild, NULL, free_badsig, apr_pool_cleanup_null);
-    svct_cache = svct_cache_create(SVCT_CACHE_SESSIONS, SVCT_CACHE_TOKENS, SVCT_CACHE_ISSUED);
-    if (!svct_cache)
-        ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
-                     SVCT_LOGNO(0006) "out of memory for the caches: every request reads the "
-                                      "token store");
-    else
-        apr_pool_cleanup_register(pchild, NULL, free_cache, apr_pool_cleanup_null);
+    svct_log_t log = server_log(s);
+
+    svct_child_make(&child, pchild, &log);
     for (; s; s = s->next) {
         svct_server_conf *conf = ap_get_module_config(s->module_config, &access_svctoken_module);
 
-        if (!conf->dbd)
-            continue;
-        conf->view = dbd_view(pchild, s, conf->store_refresh >= 0 ? conf->store_refresh : 1,
-                              conf->store_grace >= 0 ? conf->store_grace : 300);
+        log = server_log(s);
+        if (conf->dbd)
+            conf->view = svct_child_sql_view(pchild, svct_server_store_refresh(conf),
+                                             svct_server_store_grace(conf), &log);
     }
 }
 
@@ -971,13 +888,13 @@ static void admission_of(request_rec *r, const svct_dir_conf *d, const svct_serv
     } else {
         a->store.path = d->store_path;
         a->store.dbmtype = d->store_type;
-        a->store.cache = svct_cache;
+        a->store.cache = child.cache;
         a->store.tag = d->store_tag;
     }
     a->keyring = sc->keyring;
-    a->cache = svct_cache;
-    a->badsig = svct_badsig;
-    a->unknown_ids = &unknown_ids;
+    a->cache = child.cache;
+    a->badsig = child.badsig;
+    a->unknown_ids = &child.unknown_ids;
     a->issuer = sc->issuer;
     a->audience = aud;
     a->leeway = svct_dir_clock_skew(d);
@@ -1001,8 +918,7 @@ static int status_of(request_rec *r, const svct_server_conf *sc, svct_admit_rc_t
         return HTTP_UNAUTHORIZED;
     case SVCT_ADMIT_UNAVAILABLE:
         apr_table_setn(r->err_headers_out, "Retry-After",
-                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT,
-                                    sc->store_refresh > 0 ? sc->store_refresh : 1));
+                       apr_psprintf(r->pool, "%" APR_INT64_T_FMT, svct_server_store_refresh(sc)));
         return HTTP_SERVICE_UNAVAILABLE;
     default:
         return HTTP_INTERNAL_SERVER_ERROR;
@@ -1052,12 +968,14 @@ static const char *issue_session(request_rec *r, const svct_dir_conf *d, const s
     return jwt;
 }
 
-static int check_secret(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                        const svct_admission_t *a, const char *id, const char *secret)
+/* The credentials IN presents: OK, with a new session issued, or the
+ * status of the refusal. */
+static int check_credentials(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
+                             const svct_admission_t *a, const svct_presented_t *in)
 {
     svct_authn_result_t res;
     const char *jwt;
-    int status = status_of(r, sc, svct_admission_secret(a, id, secret, &res));
+    int status = status_of(r, sc, svct_admission_credentials(a, in, &res));
 
     if (status != OK)
         return refuse(r, status);
@@ -1096,19 +1014,6 @@ static const char *creds_header_value(request_rec *r, const char *name, int take
     return value;
 }
 
-static int check_creds_header(request_rec *r, const svct_dir_conf *d, const svct_server_conf *sc,
-                              const svct_admission_t *a, const char *value)
-{
-    svct_credhdr_t *creds = svct_admission_creds_header(a, d->creds_header, value);
-    int status;
-
-    if (!creds)
-        return refuse(r, HTTP_UNAUTHORIZED);
-    status = check_secret(r, d, sc, a, creds->client_id, creds->client_secret);
-    svct_credhdr_wipe(creds);
-    return status;
-}
-
 static int check_request(request_rec *r)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
@@ -1116,7 +1021,7 @@ static int check_request(request_rec *r)
         ap_get_module_config(r->server->module_config, &access_svctoken_module);
     const svct_req_info *earlier;
     const svct_credentials_t *creds;
-    const char *id, *secret, *value;
+    svct_presented_t in;
     svct_admission_t a;
     int rc, tried_session = 0;
 
@@ -1145,20 +1050,14 @@ static int check_request(request_rec *r)
         return rc;
 
     creds = credentials_of(r);
-    id = creds ? creds->client_id : NULL;
-    secret = creds ? creds->client_secret : NULL;
-    if (id && secret)
-        return check_secret(r, d, sc, &a, id, secret);
-    if (!id && !secret && d->creds_header && (value = creds_header_value(r, d->creds_header, 1)))
-        return check_creds_header(r, d, sc, &a, value);
-    if (id || secret)
-        ap_log_rerror(APLOG_MARK, APLOG_WARNING, 0, r,
-                      SVCT_LOGNO(0302) "access refused: %s header missing",
-                      id ? SVCT_HDR_SECRET : SVCT_HDR_ID);
-    else if (!tried_session)
-        ap_log_rerror(APLOG_MARK, APLOG_INFO, 0, r,
-                      SVCT_LOGNO(0303) "access refused: no credentials");
-    return refuse(r, HTTP_UNAUTHORIZED);
+    in.client_id = creds ? creds->client_id : NULL;
+    in.client_secret = creds ? creds->client_secret : NULL;
+    in.creds_header = d->creds_header;
+    in.creds_value = !in.client_id && !in.client_secret && d->creds_header
+                         ? creds_header_value(r, d->creds_header, 1)
+                         : NULL;
+    in.tried_session = tried_session;
+    return check_credentials(r, d, sc, &a, &in);
 }
 
 /* Runs the check once per request and remembers its outcome. */

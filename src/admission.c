@@ -6,6 +6,7 @@
 
 #include "admission.h"
 #include "cookie.h"
+#include "credentials.h"
 #include "name.h"
 
 /* A client may hold a session cookie per matching Path; we try a few. */
@@ -210,8 +211,9 @@ const char *svct_admission_issue(const svct_admission_t *a, const svct_authn_res
     return apr_pstrdup(a->pool, jwt);
 }
 
-svct_credhdr_t *svct_admission_creds_header(const svct_admission_t *a, const char *name,
-                                            const char *value)
+/* The credentials in VALUE, the value of the header NAME, in the pool, to be
+ * wiped once checked; NULL, logged, when they are not usable. */
+static svct_credhdr_t *creds_header(const svct_admission_t *a, const char *name, const char *value)
 {
     svct_credhdr_t *creds = apr_palloc(a->pool, sizeof *creds);
     const char *why;
@@ -221,4 +223,29 @@ svct_credhdr_t *svct_admission_creds_header(const svct_admission_t *a, const cha
     svct_log(&a->log, SVCT_LOG_ERR,
              "SVCT1203: access refused: the %s header is not usable credentials: %s", name, why);
     return NULL;
+}
+
+svct_admit_rc_t svct_admission_credentials(const svct_admission_t *a, const svct_presented_t *in,
+                                           svct_authn_result_t *res)
+{
+    const char *id = in->client_id, *secret = in->client_secret;
+    svct_credhdr_t *creds;
+    svct_admit_rc_t rc;
+
+    if (id && secret)
+        return svct_admission_secret(a, id, secret, res);
+    if (!id && !secret && in->creds_value) {
+        creds = creds_header(a, in->creds_header, in->creds_value);
+        if (!creds)
+            return SVCT_ADMIT_REFUSED;
+        rc = svct_admission_secret(a, creds->client_id, creds->client_secret, res);
+        svct_credhdr_wipe(creds);
+        return rc;
+    }
+    if (id || secret)
+        svct_log(&a->log, SVCT_LOG_WARNING, "SVCT0302: access refused: %s header missing",
+                 id ? SVCT_HDR_SECRET : SVCT_HDR_ID);
+    else if (!in->tried_session)
+        svct_log(&a->log, SVCT_LOG_INFO, "SVCT0303: access refused: no credentials");
+    return SVCT_ADMIT_REFUSED;
 }

@@ -3,7 +3,8 @@
  * cf-access-token header or CF_Authorization cookies) or a Client ID and
  * Secret, checked against the keyring, the store and the token's
  * --allow-from (authn.h), with every refusal logged at the level an
- * administrator needs (SVCT0101-0103, 0201-0204, 0602, 0904, 1201-1203).
+ * administrator needs (SVCT0101-0103, 0201-0204, 0302-0303, 0602, 0904,
+ * 1201-1203).
  * The Apache glue maps the outcome to an HTTP status.
  */
 #ifndef SVCT_ADMISSION_H
@@ -63,12 +64,20 @@ svct_admit_rc_t svct_admission_secret(const svct_admission_t *a, const char *id,
 const char *svct_admission_issue(const svct_admission_t *a, const svct_authn_result_t *res,
                                  int64_t duration, int64_t *lifetime);
 
-/* The credentials in VALUE, the value of the header NAME
- * (ServiceTokenCredentialsHeader), in the pool, to be checked like the two
- * headers and then wiped (credhdr.h); NULL, logged, when they are not
- * usable (a 401). */
-svct_credhdr_t *svct_admission_creds_header(const svct_admission_t *a, const char *name,
-                                            const char *value);
+/* What a request presents besides a session: the two headers (either may
+ * be NULL) and, when both are absent, the value of the one-header
+ * credentials CREDS_HEADER (CREDS_VALUE, NULL when none). */
+typedef struct svct_presented {
+    const char *client_id, *client_secret;
+    const char *creds_header, *creds_value;
+    int tried_session; /* a session was presented, and refused */
+} svct_presented_t;
+
+/* Checks the credentials IN, once no session admitted the request: OK with
+ * *RES (a new session is to be issued), REFUSED (also for none, or half of
+ * the two headers), ERROR or UNAVAILABLE. */
+svct_admit_rc_t svct_admission_credentials(const svct_admission_t *a, const svct_presented_t *in,
+                                           svct_authn_result_t *res);
 
 /* A token's NAME for a log line, inside double quotes (name.h), in P. */
 const char *svct_admission_logged_name(apr_pool_t *p, const char *name);

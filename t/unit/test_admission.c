@@ -4,7 +4,8 @@
  * from the header or from one of several cookies; each refusal has its
  * outcome and its numbered line at its level (a wrong secret, an unknown
  * or malformed Client ID, an address outside --allow-from, a forged or
- * expired session, unusable one-header credentials).
+ * expired session, unusable one-header credentials, half or no
+ * credentials).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,39 +17,30 @@
 
 #include "admission.h"
 #include "logrec.h"
-#include "store.h"
 #include "tap.h"
+#include "store_test.h"
 
 #define TAG "AAAAAAAAAAAAAAAAAAAAAA"
 #define SECRET "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 #define ID "0123456789abcdef0123456789abcdef.access"
 
-static apr_pool_t *pool;
 static char dir[] = "/tmp/svct-admission-XXXXXX";
 static svct_lograte_t unknown_ids;
 static logrec_t rec;
 
 static void make_store(const char *path, const char *allow)
 {
+    svct_record_t r = make_record("ci-deployer", 1);
     svct_store_t *st;
-    svct_record_t r;
-    const char *err = NULL;
 
-    memset(&r, 0, sizeof r);
-    snprintf(r.name, sizeof r.name, "ci-deployer");
     snprintf(r.client_id, sizeof r.client_id, ID);
     svct_secret_hash(SECRET, strlen(SECRET), r.secret_hash);
-    r.created_at = r.updated_at = time(NULL);
     r.expires_at = time(NULL) + 86400;
-    r.enabled = 1;
     if (allow && svct_cidr_list_parse(allow, r.allow_from, &r.n_allow, NULL, NULL) != 0) {
         printf("Bail out! %s\n", allow);
         exit(255);
     }
-    if (svct_store_open(&st, path, "default", SVCT_STORE_WRITE, pool, &err) != SVCT_STORE_OK) {
-        printf("Bail out! %s\n", err);
-        exit(255);
-    }
+    st = open_or_die(path, "default", SVCT_STORE_WRITE);
     svct_store_insert(st, &r);
     svct_store_commit(st);
     svct_store_close(st);
@@ -161,21 +153,39 @@ static void test_session(const char *path, const svct_keyring_t *ring)
        rec.line);
 }
 
-static void test_creds_header(const char *path, const svct_keyring_t *ring)
+static void test_credentials(const char *path, const svct_keyring_t *ring)
 {
     svct_admission_t a = admission(path, ring, "192.0.2.1");
-    const char *json =
-        "{\"cf-access-client-id\":\"" ID "\",\"cf-access-client-secret\":\"" SECRET "\"}";
-    svct_credhdr_t *creds = svct_admission_creds_header(&a, "X-Creds", json);
+    svct_presented_t in = {NULL, NULL, "X-Creds", NULL, 0};
+    svct_authn_result_t res;
 
-    ok(creds && !strcmp(creds->client_id, ID), "one-header credentials are read");
-    if (creds)
-        svct_credhdr_wipe(creds);
-    ok(svct_admission_creds_header(&a, "X-Creds", "{}") == NULL, "unusable ones are not");
-    ok(starts("SVCT1203: access refused: the X-Creds header is not usable "
-              "credentials: ") &&
+    in.creds_value =
+        "{\"cf-access-client-id\":\"" ID "\",\"cf-access-client-secret\":\"" SECRET "\"}";
+    is_int(svct_admission_credentials(&a, &in, &res), SVCT_ADMIT_OK,
+           "one-header credentials admit");
+    is_str(res.token.name, "ci-deployer", "their token");
+    in.creds_value = "{}";
+    is_int(svct_admission_credentials(&a, &in, &res), SVCT_ADMIT_REFUSED,
+           "unusable ones are refused");
+    ok(starts("SVCT1203: access refused: the X-Creds header is not usable credentials: ") &&
            rec.level == SVCT_LOG_ERR,
        "SVCT1203 says why: %s", rec.line);
+    in.client_id = ID;
+    is_int(svct_admission_credentials(&a, &in, &res), SVCT_ADMIT_REFUSED,
+           "a Client ID without its secret is refused");
+    is_str(rec.line, "SVCT0302: access refused: CF-Access-Client-Secret header missing",
+           "SVCT0302 names the header missing");
+    in.client_secret = SECRET;
+    is_int(svct_admission_credentials(&a, &in, &res), SVCT_ADMIT_OK, "both headers admit");
+    in.client_id = in.client_secret = in.creds_value = NULL;
+    a.log = logrec_sink(&rec);
+    is_int(svct_admission_credentials(&a, &in, &res), SVCT_ADMIT_REFUSED, "nothing is refused");
+    ok(!strcmp(rec.line, "SVCT0303: access refused: no credentials") && rec.level == SVCT_LOG_INFO,
+       "SVCT0303 at info");
+    in.tried_session = 1;
+    a.log = logrec_sink(&rec);
+    svct_admission_credentials(&a, &in, &res);
+    is_int(rec.count, 0, "not logged again after a refused session");
 }
 
 int main(void)
@@ -183,12 +193,7 @@ int main(void)
     svct_keyring_t *ring;
     char err[256], path[300], bound[300];
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
-    if (!mkdtemp(dir)) {
-        printf("Bail out! mkdtemp\n");
-        return 255;
-    }
+    store_test_start(dir);
     ring = svct_keyring_new();
     if (!ring ||
         svct_keyring_set_signer(ring, svct_key_generate(SVCT_ALG_ES256, err, sizeof err)) != 0) {
@@ -202,7 +207,7 @@ int main(void)
     test_secret(path, ring);
     test_address(bound, ring);
     test_session(bound, ring);
-    test_creds_header(path, ring);
+    test_credentials(path, ring);
     svct_keyring_free(ring);
     {
         char cmd[300];
