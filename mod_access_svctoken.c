@@ -36,7 +36,6 @@
 #include "connection.h"
 #include "cookie.h"
 #include "credentials.h"
-#include "credhdr.h"
 #include "directive.h"
 #include "dirconf.h"
 #include "expiry_log.h"
@@ -101,21 +100,15 @@ static void *merge_dir_conf(apr_pool_t *p, void *base, void *add)
 }
 
 /* Whether the directive being read is in a section matched by a regular
- * expression (<LocationMatch>, <Location ~ ...>, ...), whose path is no
- * path. */
+ * expression, whose path is no path. */
 static int in_regex_section(const cmd_parms *cmd)
 {
     const ap_directive_t *sec;
+    int regex;
 
-    for (sec = cmd->directive ? cmd->directive->parent : NULL; sec; sec = sec->parent) {
-        const char *name = sec->directive;
-
-        if (strncasecmp(name, "<Location", 9) && strncasecmp(name, "<Directory", 10) &&
-            strncasecmp(name, "<Files", 6) && strncasecmp(name, "<Proxy", 6))
-            continue;
-        return (strlen(name) > 5 && !strcasecmp(name + strlen(name) - 5, "Match")) ||
-               (sec->args && sec->args[0] == '~' && apr_isspace(sec->args[1]));
-    }
+    for (sec = cmd->directive ? cmd->directive->parent : NULL; sec; sec = sec->parent)
+        if ((regex = svct_directive_section_regex(sec->directive, sec->args)) >= 0)
+            return regex;
     return 0;
 }
 
@@ -858,20 +851,6 @@ static const svct_req_info *earlier_result(request_rec *r)
     return NULL;
 }
 
-/* Whether a subrequest or internal redirect R, configured with D, would be
- * admitted by what admitted EARLIER: the same store, audience and clock
- * skew. httpd asks again only when R's configuration is not the very one of
- * the request it comes from, and it may be another location's. */
-static int same_settings(const svct_req_info *earlier, request_rec *r, const svct_dir_conf *d)
-{
-    const svct_dir_conf *e = earlier->dir;
-
-    return e && earlier->audience && d->store_tag && e->store_tag &&
-           !strcmp(d->store_tag, e->store_tag) &&
-           svct_dir_clock_skew(d) == svct_dir_clock_skew(e) &&
-           !strcmp(audience(r, d), earlier->audience);
-}
-
 /* The check of R under D (src/admission.h): where it reads tokens (the DBM
  * file, or the SQL store through this child's view of it and mod_dbd), and
  * AUD, the audience of its sessions. */
@@ -1026,7 +1005,10 @@ static int check_request(request_rec *r)
     int rc, tried_session = 0;
 
     earlier = ap_is_initial_req(r) ? NULL : earlier_result(r);
-    if (earlier && audience(r, d) && same_settings(earlier, r, d)) {
+    /* httpd asks again for a subrequest or internal redirect only when its
+     * configuration is not the very one of the request it comes from, and
+     * it may be another location's. */
+    if (earlier && svct_dir_conf_admits_alike(earlier->dir, earlier->audience, d, audience(r, d))) {
         svct_req_info *info = state_of(r);
 
         ap_log_rerror(APLOG_MARK, APLOG_TRACE1, 0, r,

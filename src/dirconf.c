@@ -1,6 +1,8 @@
 /*
  * The per-directory configuration: made and merged (dirconf.h).
  */
+#include <string.h>
+
 #include "dirconf.h"
 
 svct_dir_conf *svct_dir_conf_make(apr_pool_t *p)
@@ -33,4 +35,12 @@ svct_dir_conf *svct_dir_conf_merge(apr_pool_t *p, const svct_dir_conf *base,
     conf->creds_header = add->creds_header ? add->creds_header : base->creds_header;
     conf->preflight_pass = add->preflight_pass >= 0 ? add->preflight_pass : base->preflight_pass;
     return conf;
+}
+
+int svct_dir_conf_admits_alike(const svct_dir_conf *earlier, const char *earlier_aud,
+                               const svct_dir_conf *d, const char *aud)
+{
+    return earlier && earlier_aud && aud && d->store_tag && earlier->store_tag &&
+           !strcmp(d->store_tag, earlier->store_tag) &&
+           svct_dir_clock_skew(d) == svct_dir_clock_skew(earlier) && !strcmp(aud, earlier_aud);
 }

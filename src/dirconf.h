@@ -42,6 +42,12 @@ svct_dir_conf *svct_dir_conf_make(apr_pool_t *p);
 svct_dir_conf *svct_dir_conf_merge(apr_pool_t *p, const svct_dir_conf *base,
                                    const svct_dir_conf *add);
 
+/* 1 when what admitted a request under EARLIER, with the audience
+ * EARLIER_AUD, admits a subrequest or internal redirect of it under D, with
+ * the audience AUD: the same store, audience and clock skew. */
+int svct_dir_conf_admits_alike(const svct_dir_conf *earlier, const char *earlier_aud,
+                               const svct_dir_conf *d, const char *aud);
+
 static inline apr_int64_t svct_dir_session_duration(const svct_dir_conf *d)
 {
     return d->session_duration >= 0 ? d->session_duration : SVCT_DEFAULT_SESSION;

@@ -3,6 +3,7 @@
  */
 #include <string.h>
 #include <strings.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "credentials.h"
@@ -106,6 +107,17 @@ const char *svct_directive_require_word(apr_pool_t *p, const char *word, int ids
     return apr_psprintf(p, "Require %s: '%s' is not a valid %s",
                         ids ? "service-token-id" : "service-token", word,
                         ids ? "Client ID" : "token name");
+}
+
+int svct_directive_section_regex(const char *directive, const char *args)
+{
+    size_t len = strlen(directive);
+
+    if (strncasecmp(directive, "<Location", 9) && strncasecmp(directive, "<Directory", 10) &&
+        strncasecmp(directive, "<Files", 6) && strncasecmp(directive, "<Proxy", 6))
+        return -1;
+    return (len > 5 && !strcasecmp(directive + len - 5, "Match")) ||
+           (args && args[0] == '~' && apr_isspace(args[1]));
 }
 
 const char *svct_directive_bad_path(apr_pool_t *p, const char *name, const char *arg)

@@ -38,6 +38,12 @@ const char *svct_directive_header(apr_pool_t *p, const char *name, const char *h
  * "Require service-token-id" (IDS 1: a Client ID). */
 const char *svct_directive_require_word(apr_pool_t *p, const char *word, int ids);
 
+/* Whether the section DIRECTIVE (e.g. "<LocationMatch") with ARGS is one
+ * matched by a regular expression (<LocationMatch>, <Location ~ ...>, ...),
+ * whose path is no path: 1 or 0; -1 when it is no <Location>, <Directory>,
+ * <Files> or <Proxy> section. */
+int svct_directive_section_regex(const char *directive, const char *args);
+
 /* What a directive says of ARG when no file path can be made of it. */
 const char *svct_directive_bad_path(apr_pool_t *p, const char *name, const char *arg);
 /* What a directive says of a key FILE whose KID another key, OTHER, has. */

@@ -2,7 +2,8 @@
  * Unit tests of the module's configuration as httpd merges it
  * (src/dirconf.c, src/srvconf.c): what a section or virtual host sets wins,
  * the outermost section is the application's, unset values are inherited
- * and the getters apply the defaults.
+ * and the getters apply the defaults; and when the admission of a request
+ * holds for its subrequests.
  */
 #include <string.h>
 
@@ -37,6 +38,26 @@ static void test_merge(void)
     is_int(m->preflight_pass, -1, "unset stays unset");
 }
 
+static void test_admits_alike(void)
+{
+    svct_dir_conf *a = svct_dir_conf_make(pool), *b;
+
+    a->store_tag = "AAAAAAAAAAAAAAAAAAAAAA";
+    b = svct_dir_conf_merge(pool, a, svct_dir_conf_make(pool));
+    ok(svct_dir_conf_admits_alike(a, "urn:x", b, "urn:x"),
+       "the same store, audience and skew: an admission is reused");
+    ok(!svct_dir_conf_admits_alike(a, "urn:x", b, "urn:y"), "not for another audience");
+    ok(!svct_dir_conf_admits_alike(a, "urn:x", b, NULL), "nor for none");
+    b->clock_skew = 0;
+    ok(!svct_dir_conf_admits_alike(a, "urn:x", b, "urn:x"), "nor under another clock skew");
+    b = svct_dir_conf_merge(pool, a, svct_dir_conf_make(pool));
+    b->store_tag = "BBBBBBBBBBBBBBBBBBBBBB";
+    ok(!svct_dir_conf_admits_alike(a, "urn:x", b, "urn:x"), "nor with another store");
+    b->store_tag = NULL;
+    ok(!svct_dir_conf_admits_alike(a, "urn:x", b, "urn:x"),
+       "nor with a store whose tag is not known (the SQL store's)");
+}
+
 static void test_server_merge(void)
 {
     svct_server_conf *main_conf = svct_server_conf_make(pool), *vhost = svct_server_conf_make(pool);
@@ -61,6 +82,7 @@ int main(void)
     apr_initialize();
     apr_pool_create(&pool, NULL);
     test_merge();
+    test_admits_alike();
     test_server_merge();
     apr_pool_destroy(pool);
     apr_terminate();

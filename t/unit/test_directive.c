@@ -94,6 +94,18 @@ static void test_words(void)
         "a kid twice");
 }
 
+static void test_sections(void)
+{
+    is_int(svct_directive_section_regex("<Location", "/app"), 0, "<Location /app>: a path");
+    is_int(svct_directive_section_regex("<LocationMatch", "^/app"), 1, "<LocationMatch>: a regex");
+    is_int(svct_directive_section_regex("<directorymatch", "^/srv"), 1, "in any case");
+    is_int(svct_directive_section_regex("<Location", "~ ^/app"), 1, "<Location ~ ...>: a regex");
+    is_int(svct_directive_section_regex("<Files", "~/x"), 0, "a path that begins with ~");
+    is_int(svct_directive_section_regex("<Proxy", "*"), 0, "<Proxy *>: a wildcard, not a regex");
+    is_int(svct_directive_section_regex("<IfModule", "mod_dbd.c"), -1,
+           "<IfModule>: no section of paths");
+}
+
 int main(void)
 {
     apr_initialize();
@@ -101,6 +113,7 @@ int main(void)
     test_durations();
     test_store_times();
     test_words();
+    test_sections();
     apr_pool_destroy(pool);
     apr_terminate();
     return done_testing();
