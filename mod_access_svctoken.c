@@ -993,6 +993,10 @@ static const char *creds_header_value(request_rec *r, const char *name, int take
     return value;
 }
 
+/* ---- check_authn: AuthType ServiceToken ---- */
+
+/* A session first, then the credentials; an admission made for the request
+ * a subrequest or internal redirect comes from is reused when it holds. */
 static int check_request(request_rec *r)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
