@@ -157,17 +157,10 @@ static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
     return svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE);
 }
 
-/* What one write (put or del) that returned RV comes to. */
-static svct_store_rc_t svct_store_wrote(svct_store_t *st, apr_status_t rv)
-{
-    if (rv != APR_SUCCESS)
-        return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
-                               svct_dbm_error(st, rv));
-    return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
-}
-
-svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
-                               size_t vlen)
+/* One key written (VAL, VLEN) or removed (VAL NULL), in the copy of the
+ * store. */
+static svct_store_rc_t svct_store_write(svct_store_t *st, const char *key, size_t klen,
+                                        const char *val, size_t vlen)
 {
     apr_datum_t k, v;
     apr_status_t rv;
@@ -180,23 +173,22 @@ svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, c
     k.dsize = klen;
     v.dptr = (char *)val;
     v.dsize = vlen;
-    rv = apr_dbm_store(st->dbm, k, v);
-    return svct_store_wrote(st, rv);
+    rv = val != NULL ? apr_dbm_store(st->dbm, k, v) : apr_dbm_delete(st->dbm, k);
+    if (rv != APR_SUCCESS)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
+                               svct_dbm_error(st, rv));
+    return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
+}
+
+svct_store_rc_t svct_store_put(svct_store_t *st, const char *key, size_t klen, const char *val,
+                               size_t vlen)
+{
+    return svct_store_write(st, key, klen, val, vlen);
 }
 
 svct_store_rc_t svct_store_del(svct_store_t *st, const char *key, size_t klen)
 {
-    apr_datum_t k;
-    apr_status_t rv;
-    svct_store_rc_t rc;
-
-    if ((rc = svct_store_usable(st)) != SVCT_STORE_OK ||
-        (rc = svct_store_begin_change(st)) != SVCT_STORE_OK)
-        return rc;
-    k.dptr = (char *)key;
-    k.dsize = klen;
-    rv = apr_dbm_delete(st->dbm, k);
-    return svct_store_wrote(st, rv);
+    return svct_store_write(st, key, klen, NULL, 0);
 }
 
 size_t svct_store_key(char *buf, const char *prefix, const char *s, size_t len)

@@ -120,10 +120,11 @@ svct_store_rc_t svct_store_writable(svct_store_t *st)
     return SVCT_STORE_OK;
 }
 
-/* REC encoded into VAL (SVCT_RECORD_MAX bytes) to be written: EIO unless
- * the handle may write, CORRUPT for a record that does not encode. */
-static svct_store_rc_t svct_store_encode(svct_store_t *st, const svct_record_t *rec, char *val,
-                                         size_t *vlen)
+/* The start of a write of REC: EIO unless the handle may write, CORRUPT for
+ * a record that does not encode (into VAL, SVCT_RECORD_MAX bytes); else
+ * what the lookup of REC's Client ID returns, with the record in OLD. */
+static svct_store_rc_t svct_store_begin_write(svct_store_t *st, const svct_record_t *rec, char *val,
+                                              size_t *vlen, svct_record_t *old)
 {
     svct_store_rc_t rc;
 
@@ -132,7 +133,7 @@ static svct_store_rc_t svct_store_encode(svct_store_t *st, const svct_record_t *
     *vlen = svct_record_encode(rec, val, SVCT_RECORD_MAX);
     if (*vlen == 0)
         return svct_store_fail(st, SVCT_STORE_CORRUPT, "refusing to store an invalid record");
-    return SVCT_STORE_OK;
+    return svct_store_get_by_id(st, rec->client_id, old);
 }
 
 svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
@@ -144,9 +145,7 @@ svct_store_rc_t svct_store_insert(svct_store_t *st, const svct_record_t *rec)
     if (st->sql != NULL)
         return svct_store_sql_rc(st, svct_sql_insert(st->sql, rec));
 
-    if ((rc = svct_store_encode(st, rec, val, &vlen)) != SVCT_STORE_OK)
-        return rc;
-    rc = svct_store_get_by_id(st, rec->client_id, &old);
+    rc = svct_store_begin_write(st, rec, val, &vlen, &old);
     if (rc == SVCT_STORE_OK)
         return svct_store_fail(st, SVCT_STORE_EXISTS, "Client ID %s exists", rec->client_id);
     if (rc != SVCT_STORE_NOTFOUND)
@@ -180,9 +179,7 @@ svct_store_rc_t svct_store_update(svct_store_t *st, const svct_record_t *rec)
     if (st->sql != NULL)
         return svct_store_sql_rc(st, svct_sql_update(st->sql, rec));
 
-    if ((rc = svct_store_encode(st, rec, val, &vlen)) != SVCT_STORE_OK)
-        return rc;
-    rc = svct_store_get_by_id(st, rec->client_id, &old);
+    rc = svct_store_begin_write(st, rec, val, &vlen, &old);
     if (rc != SVCT_STORE_OK)
         return rc;
     if (strcmp(old.name, rec->name) != 0)

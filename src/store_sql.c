@@ -488,10 +488,12 @@ svct_sql_rc_t svct_sql_get(svct_sql_t *sql, int by_name, const char *key, svct_r
     return SVCT_SQL_OK;
 }
 
-/* REC's encoded line, NUL-terminated, in the handle's pool, for a write:
- * EIO unless the handle may write, CORRUPT for a record that does not
- * encode. */
-static svct_sql_rc_t svct_sql_encode(svct_sql_t *sql, const svct_record_t *rec, const char **line)
+/* The start of a write of REC: EIO unless the handle may write, CORRUPT for
+ * a record that does not encode (into *LINE, NUL-terminated, in the
+ * handle's pool); else what the lookup of REC's Client ID returns, with the
+ * record in OLD. */
+static svct_sql_rc_t svct_sql_begin_write(svct_sql_t *sql, const svct_record_t *rec,
+                                          const char **line, svct_record_t *old)
 {
     char *buf = apr_palloc(sql->pool, SVCT_RECORD_MAX + 1);
     size_t len = svct_record_encode(rec, buf, SVCT_RECORD_MAX);
@@ -502,20 +504,17 @@ static svct_sql_rc_t svct_sql_encode(svct_sql_t *sql, const svct_record_t *rec, 
         return svct_sql_fail(sql, SVCT_SQL_CORRUPT, "refusing to store an invalid record");
     buf[len] = '\0';
     *line = buf;
-    return SVCT_SQL_OK;
+    return svct_sql_get(sql, 0, rec->client_id, old);
 }
 
 svct_sql_rc_t svct_sql_insert(svct_sql_t *sql, const svct_record_t *rec)
 {
     const char *line = NULL;
     svct_record_t old;
-    svct_sql_rc_t rc = svct_sql_encode(sql, rec, &line);
-
-    if (rc != SVCT_SQL_OK)
-        return rc;
     /* The state row's lock orders writers, so these reads are current; the
      * table's constraints refuse a duplicate from any other writer. */
-    rc = svct_sql_get(sql, 0, rec->client_id, &old);
+    svct_sql_rc_t rc = svct_sql_begin_write(sql, rec, &line, &old);
+
     if (rc == SVCT_SQL_OK)
         return svct_sql_fail(sql, SVCT_SQL_EXISTS, "Client ID %s exists", rec->client_id);
     if (rc == SVCT_SQL_NOTFOUND)
@@ -534,11 +533,8 @@ svct_sql_rc_t svct_sql_update(svct_sql_t *sql, const svct_record_t *rec)
 {
     const char *line = NULL;
     svct_record_t old;
-    svct_sql_rc_t rc = svct_sql_encode(sql, rec, &line);
+    svct_sql_rc_t rc = svct_sql_begin_write(sql, rec, &line, &old);
 
-    if (rc != SVCT_SQL_OK)
-        return rc;
-    rc = svct_sql_get(sql, 0, rec->client_id, &old);
     if (rc != SVCT_SQL_OK)
         return rc;
     if (strcmp(old.name, rec->name) != 0)
