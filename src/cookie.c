@@ -3,6 +3,7 @@
  * header-name comparison used to scrub credentials from a request.
  */
 #include "cookie.h"
+#include "byteset.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -11,16 +12,6 @@
  * is a whole JWT, so a table rather than five compares per byte. */
 static const unsigned char cookie_octet[256] = {
     [0x21] = 1, [0x23 ... 0x2B] = 1, [0x2D ... 0x3A] = 1, [0x3C ... 0x5B] = 1, [0x5D ... 0x7E] = 1};
-
-static int value_valid(const char *value, size_t len)
-{
-    unsigned char all = 1;
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        all &= cookie_octet[(unsigned char)value[i]];
-    return all;
-}
 
 /* RFC 7230 token, for the cookie name: visible ASCII without separators. */
 static int name_valid(const char *name)
@@ -52,7 +43,7 @@ size_t svct_cookie_build(char *out, size_t cap, const char *name, const char *va
     char *at = out;
 
     if (!name_len || !name_valid(name) || value_len > SVCT_COOKIE_MAX ||
-        !value_valid(value, value_len) || !path_valid(path))
+        !svct_byteset_all(cookie_octet, value, value_len) || !path_valid(path))
         return 0;
     if (attrs->max_age > 0)
         age_len =

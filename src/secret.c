@@ -14,6 +14,7 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include "byteset.h"
 #include "secret.h"
 
 static const char svct_hex_digits[] = "0123456789abcdef";
@@ -60,16 +61,6 @@ int svct_hex_decode(const char *hex, size_t hexlen, unsigned char *out, size_t l
  * byte. */
 static const unsigned char hex_digit[256] = {['0' ... '9'] = 1, ['a' ... 'f'] = 1};
 
-static int svct_hex_only(const char *s, size_t len)
-{
-    unsigned char all = 1;
-    size_t i;
-
-    for (i = 0; i < len; i++)
-        all &= hex_digit[(unsigned char)s[i]];
-    return all;
-}
-
 static int svct_random_hex(char *out, size_t nbytes)
 {
     unsigned char buf[32];
@@ -96,13 +87,14 @@ int svct_secret_new(char *out)
 
 int svct_client_id_valid(const char *s, size_t len)
 {
-    return s != NULL && len == SVCT_CLIENT_ID_LEN && svct_hex_only(s, SVCT_CLIENT_ID_HEX) &&
+    return s != NULL && len == SVCT_CLIENT_ID_LEN &&
+           svct_byteset_all(hex_digit, s, SVCT_CLIENT_ID_HEX) &&
            memcmp(s + SVCT_CLIENT_ID_HEX, ".access", 7) == 0;
 }
 
 int svct_secret_valid(const char *s, size_t len)
 {
-    return s != NULL && len == SVCT_SECRET_LEN && svct_hex_only(s, len);
+    return s != NULL && len == SVCT_SECRET_LEN && svct_byteset_all(hex_digit, s, len);
 }
 
 /* The secret's SHA-256 is on the path of every exchange. Where OpenSSL still
