@@ -18,22 +18,16 @@
 #include "expiry.h"
 #include "store.h"
 #include "tap.h"
+#include "store_test.h"
 
 #define NOW INT64_C(1800000000)
 #define DAY INT64_C(86400)
 
-static apr_pool_t *pool;
-
-static svct_record_t make_record(const char *name, int n, int64_t expires_at, int enabled)
+/* Token N, made 100 days before NOW, expiring at EXPIRES_AT (0: never). */
+static svct_record_t token(const char *name, int n, int64_t expires_at, int enabled)
 {
-    svct_record_t r;
-    char secret[32];
+    svct_record_t r = make_record(name, n);
 
-    memset(&r, 0, sizeof(r));
-    snprintf(r.name, sizeof(r.name), "%s", name);
-    snprintf(r.client_id, sizeof(r.client_id), "%032x.access", n);
-    snprintf(secret, sizeof(secret), "secret-%d", n);
-    svct_secret_hash(secret, strlen(secret), r.secret_hash);
     r.created_at = r.updated_at = NOW - 100 * DAY;
     r.expires_at = expires_at;
     r.enabled = enabled;
@@ -57,7 +51,7 @@ static void fill(svct_store_t *st)
     size_t i;
 
     for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        svct_record_t r = make_record(t[i].name, (int)i + 1, t[i].expires_at, t[i].enabled);
+        svct_record_t r = token(t[i].name, (int)i + 1, t[i].expires_at, t[i].enabled);
         if (svct_store_insert(st, &r) != SVCT_STORE_OK) {
             printf("Bail out! insert %s: %s\n", t[i].name, svct_store_error(st));
             exit(255);
@@ -166,13 +160,8 @@ int main(void)
     svct_expiry_t *x;
     report_t r;
 
-    apr_initialize();
-    apr_pool_create(&pool, NULL);
+    store_test_start(dir);
     apr_dbd_init(pool);
-    if (mkdtemp(dir) == NULL) {
-        printf("Bail out! mkdtemp\n");
-        return 255;
-    }
     db = apr_pstrcat(pool, dir, "/tokens.db", NULL);
     lite = apr_pstrcat(pool, dir, "/tokens.sqlite", NULL);
 
