@@ -21,7 +21,7 @@ int main(int argc, char **argv)
         return SVCT_EXIT_STORE;
     }
     /* A reader that goes away (a closed pipe) is an error to report, and to
-     * undo a new secret for (cli.c), not a reason to die mid-command. */
+     * undo a new secret for (cli_token.c), not a reason to die mid-command. */
     signal(SIGPIPE, SIG_IGN);
     rc = svct_cli_run(argc, argv, getenv("SVCTOKEN_STORE"), stdout, stderr, pool);
     apr_pool_destroy(pool);

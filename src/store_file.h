@@ -12,7 +12,7 @@
  * forward); without the marker, copies found beside the store are the
  * remains of a change that never committed, and are removed.
  *
- * Every function here runs under the store's exclusive lock (store.c).
+ * Every function here runs under the store's exclusive lock (store_lock.c).
  */
 #ifndef SVCT_STORE_FILE_H
 #define SVCT_STORE_FILE_H
