@@ -183,7 +183,11 @@ int svct_cli_create(svct_cli_t *cli)
     return SVCT_EXIT_OK;
 
 fail:
-    return svct_cli_close(cli, st, rc, name);
+    /* Not svct_cli_close: RC is OK here too when every Client ID tried was
+     * taken, and that is a failure. */
+    exit_rc = svct_cli_store_rc(cli, st, rc, name);
+    svct_store_close(st);
+    return exit_rc;
 }
 
 typedef struct svct_list {
