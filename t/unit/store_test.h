@@ -1,6 +1,6 @@
 /*
  * What the token store's unit tests share: the set-up (APR, a pool, a new
- * temporary directory), a token record made from a name and a number, a
+ * temporary directory) and its undoing, a token record made from a name and a number, a
  * store opened or the test bailed out, and a key written straight into a
  * DBM as damage or an older tool would. Include after tap.h.
  */
@@ -30,6 +30,20 @@ static inline void store_test_start(char *dir)
         printf("Bail out! mkdtemp %s: %s\n", dir, strerror(errno));
         exit(255);
     }
+}
+
+/* Removes DIR and all in it, releases POOL and APR; returns the exit
+ * status of the test (done_testing). */
+static inline int store_test_finish(const char *dir)
+{
+    char cmd[300];
+
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        printf("# could not remove %s\n", dir);
+    apr_pool_destroy(pool);
+    apr_terminate();
+    return done_testing();
 }
 
 /* Token N: name NAME, Client ID N in hex, the hash of "secret-N", made at

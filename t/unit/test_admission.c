@@ -209,13 +209,5 @@ int main(void)
     test_session(bound, ring);
     test_credentials(path, ring);
     svct_keyring_free(ring);
-    {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", dir);
-    }
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return done_testing();
+    return store_test_finish(dir);
 }

@@ -32,8 +32,8 @@
 #include "secret.h"
 #include "store.h"
 #include "tap.h"
+#include "store_test.h"
 
-static apr_pool_t *pool;
 static char dir[] = "/tmp/svct-cache-XXXXXX";
 static const char *secret = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
@@ -60,13 +60,8 @@ static svct_record_t make_token(const char *name, int n)
 static void write_store(const char *path, const char *type, int op, svct_record_t *rec,
                         int64_t revoked)
 {
-    svct_store_t *st;
-    const char *err = NULL;
+    svct_store_t *st = open_or_die(path, type, SVCT_STORE_WRITE);
 
-    if (svct_store_open(&st, path, type, SVCT_STORE_WRITE, pool, &err) != SVCT_STORE_OK) {
-        printf("Bail out! %s\n", err);
-        exit(255);
-    }
     if (op == 0)
         svct_store_insert(st, rec);
     else if (op == 1)
@@ -98,7 +93,7 @@ static void test_store_type(const char *type)
 {
     char path[256];
     svct_cache_t *c = svct_cache_create(64, 64, 16);
-    svct_authn_store_t store;
+    svct_authn_store_t store = {0};
     svct_record_t tok = make_token("cached", 1), other = make_token("other", 2);
     svct_session_t s;
     svct_cache_stats_t st0, st1;
@@ -129,9 +124,11 @@ static void test_store_type(const char *type)
     memset(&s, 0, sizeof s);
     memcpy(s.client_id, tok.client_id, sizeof s.client_id);
     s.iat = time(NULL) - 5;
-    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE, "%s: a session without a store tag is refused", type);
+    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE,
+           "%s: a session without a store tag is refused", type);
     memcpy(s.store_tag, TAG_B, sizeof s.store_tag);
-    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE, "%s: ... and one of another store", type);
+    is_int(by_session(&store, &s), SVCT_AUTHN_FOREIGN_STORE, "%s: ... and one of another store",
+           type);
     memcpy(s.store_tag, TAG_A, sizeof s.store_tag);
     is_int(by_session(&store, &s), SVCT_AUTHN_OK, "%s: session admitted", type);
 
@@ -186,8 +183,7 @@ static void test_store_type(const char *type)
         is_int(by_secret(&store, &ghost), SVCT_AUTHN_UNKNOWN_ID, "%s: unknown again", type);
         svct_cache_get_stats(c, &st1);
         is_int(st1.unknown_hits - st0.unknown_hits, 1, "%s: ... answered from the cache", type);
-        is_int(by_secret(&store, &other), SVCT_AUTHN_OK, "%s: a known token is not affected",
-               type);
+        is_int(by_secret(&store, &other), SVCT_AUTHN_OK, "%s: a known token is not affected", type);
         write_store(path, type, 0, &ghost, 0);
         is_int(by_secret(&store, &ghost), SVCT_AUTHN_OK, "%s: created: admitted at once", type);
         svct_cache_get_stats(c, &st0);
@@ -359,10 +355,12 @@ static void test_issue(svct_keyring_t *ring)
 
         memset(big, 'J', sizeof big - 1);
         svct_cache_issued_put(c, &key, 5, big, 1024);
-        is_int(svct_cache_issued_get(c, &key, 5, a, sizeof a), 0, "an issued JWT of 1 KB is not kept");
+        is_int(svct_cache_issued_get(c, &key, 5, a, sizeof a), 0,
+               "an issued JWT of 1 KB is not kept");
         svct_cache_issued_put(c, &key, 5, big, 1023);
         is_int(svct_cache_issued_get(c, &key, 5, a, sizeof a), 1023, "... one byte less is");
-        is_int(svct_cache_issued_get(c, &key, 5, a, 1023), 0, "... and not copied into a buffer too small");
+        is_int(svct_cache_issued_get(c, &key, 5, a, 1023), 0,
+               "... and not copied into a buffer too small");
         is_int(svct_cache_issued_get(c, &key, 6, a, sizeof a), 0, "... nor under another iat");
     }
     {
@@ -375,7 +373,8 @@ static void test_issue(svct_keyring_t *ring)
         svct_cache_issued_put(one, &k, 5, "jwt", 3);
         is_int(svct_cache_issued_get(one, &k, 5, out, sizeof out), 3, "the same key finds its JWT");
         o = k, o.ring = NULL;
-        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... another keyring does not");
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0,
+               "... another keyring does not");
         o = k, o.iss = "iss2";
         is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor another issuer");
         o = k, o.aud = "aud2";
@@ -391,7 +390,8 @@ static void test_issue(svct_keyring_t *ring)
         /* The parts are kept with their lengths: moving a byte from one
          * part to the next is another key. */
         o = k, o.iss = "issa", o.aud = "ud";
-        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0, "... nor the same bytes cut elsewhere");
+        is_int(svct_cache_issued_get(one, &o, 5, out, sizeof out), 0,
+               "... nor the same bytes cut elsewhere");
         svct_cache_destroy(one);
     }
     {
@@ -471,13 +471,8 @@ int main(void)
     char err[256];
     size_t i;
 
-    apr_initialize();
+    store_test_start(dir);
     svct_clock_manual();
-    apr_pool_create(&pool, NULL);
-    if (!mkdtemp(dir)) {
-        printf("Bail out! mkdtemp\n");
-        return 255;
-    }
     ring = svct_keyring_new();
     if (!ring ||
         svct_keyring_set_signer(ring, svct_key_generate(SVCT_ALG_HS256, err, sizeof err)) != 0) {
@@ -492,13 +487,5 @@ int main(void)
         test_recheck(types[i]);
     }
     svct_keyring_free(ring);
-    {
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        if (system(cmd) != 0)
-            printf("# could not remove %s\n", dir);
-    }
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return done_testing();
+    return store_test_finish(dir);
 }

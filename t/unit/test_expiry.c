@@ -220,11 +220,5 @@ int main(void)
     ok(count(r.fails, "the token database (pgsql)|1|") == 1 && strstr(r.fails, "hunter2") == NULL,
        "unreadable stores: the PostgreSQL one, without its password");
 
-    unlink(db);
-    unlink(apr_pstrcat(pool, db, ".lock", NULL));
-    unlink(lite);
-    rmdir(dir);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return done_testing();
+    return store_test_finish(dir);
 }

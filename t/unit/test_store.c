@@ -458,7 +458,6 @@ int main(void)
 {
     const char *types[] = {"SDBM", "GDBM", "DB", "default", "sdbm", NULL};
     int i;
-    char cmd[600];
 
     umask(022);
     store_test_start(dir);
@@ -482,10 +481,5 @@ int main(void)
            rc == 0 ? (unsigned)(sb.st_mode & 0777) : 0u);
     }
 
-    apr_pool_destroy(pool);
-    apr_terminate();
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        printf("# could not remove %s\n", dir);
-    return done_testing();
+    return store_test_finish(dir);
 }

@@ -257,13 +257,5 @@ int main(void)
            "a failed connection does not show the password: %s", err);
     }
 
-    unlink(apr_pstrcat(pool, dir, "/tokens.sqlite", NULL));
-    unlink(dbm.path);
-    unlink(apr_pstrcat(pool, dbm.path, ".lock", NULL));
-    unlink(apr_pstrcat(pool, dbm.path, ".pag", NULL));
-    unlink(apr_pstrcat(pool, dbm.path, ".dir", NULL));
-    rmdir(dir);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return done_testing();
+    return store_test_finish(dir);
 }

@@ -284,7 +284,6 @@ static void test_cli_full_output(void)
 int main(void)
 {
     const char *types[] = {"SDBM", "GDBM", "DB", "default", NULL};
-    char cmd[600];
     int i;
 
     umask(022);
@@ -295,10 +294,5 @@ int main(void)
     }
     test_sdbm_roll_forward();
     test_cli_full_output();
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        ok(0, "cleanup of %s", dir);
-    apr_pool_destroy(pool);
-    apr_terminate();
-    return done_testing();
+    return store_test_finish(dir);
 }
