@@ -336,6 +336,13 @@ bench: all $(GEN_STORE)
 	HTTPD=$(HTTPD_BIN) SVCT_MODULE=$(abspath $(MODULE)) SVCTOKEN=$(abspath $(CLI)) \
 	    GEN_STORE=$(abspath $(GEN_STORE)) bash bench/bench.sh
 
+# Instructions per request under callgrind (bench/callgrind.sh): exact where
+# time is not, for changes of a few per cent. A few minutes.
+.PHONY: bench-callgrind
+bench-callgrind: all
+	HTTPD=$(HTTPD_BIN) SVCT_MODULE=$(abspath $(MODULE)) SVCTOKEN=$(abspath $(CLI)) \
+	    bash bench/callgrind.sh
+
 # ---- Sanitizers (ASan + UBSan) ---------------------------------------------
 # test-asan: the C unit tests and the CLI tests again, against a second build
 # of everything in $(ASAN_BUILD) with ASan and UBSan (leaks are errors too).

@@ -137,14 +137,13 @@ static svct_authn_rc_t load_token(const svct_authn_store_t *store, const char *c
  * reads the same database has the same tag. NULL while it is not known. */
 static const char *store_tag_of(const svct_authn_store_t *store, apr_pool_t *p)
 {
-    char id[SVCT_SQL_STORE_ID_MAX + 1], tag[SVCT_STORE_TAG_LEN + 1];
+    char tag[SVCT_STORE_TAG_LEN + 1];
 
     if (!store->connect)
         return store->tag;
-    if (!store->view || svct_sql_view_store_id(store->view, id, sizeof id) != 0 ||
-        svct_store_tag(id, strlen(id), tag) != 0)
+    if (!store->view || svct_sql_view_store_tag(store->view, tag) != 0)
         return NULL;
-    return apr_pstrdup(p, tag);
+    return apr_pstrmemdup(p, tag, SVCT_STORE_TAG_LEN);
 }
 
 static svct_authn_rc_t token_usable(const svct_record_t *token, int64_t now)

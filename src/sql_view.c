@@ -13,6 +13,7 @@
 
 #include "secret.h"
 #include "sql_view.h"
+#include "store_tag.h"
 
 /* An outage is logged at most this often per view. */
 #define SVCT_VIEW_LOG_US INT64_C(60000000)
@@ -41,6 +42,9 @@ struct svct_sql_view {
     uint64_t changes;
     int64_t revoked_before;
     char store_id[SVCT_SQL_STORE_ID_MAX + 1]; /* the database's own identity */
+    /* svct_store_tag() of STORE_ID, made when the state is read rather than
+     * by every request that checks a session's store (a hash each). */
+    char store_tag[SVCT_STORE_TAG_LEN + 1];
     uint64_t gen;       /* bumped when CHANGES moves: older entries are dead */
     int tried;          /* the state has been read, or tried, once */
     int64_t checked_us; /* when the state was last read, or tried */
@@ -89,6 +93,19 @@ int svct_sql_view_store_id(svct_sql_view_t *v, char *out, size_t cap)
     pthread_mutex_lock(&v->lock);
     if (v->have_state && strlen(v->store_id) < cap) {
         strcpy(out, v->store_id);
+        rc = 0;
+    }
+    pthread_mutex_unlock(&v->lock);
+    return rc;
+}
+
+int svct_sql_view_store_tag(svct_sql_view_t *v, char out[SVCT_STORE_TAG_LEN + 1])
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&v->lock);
+    if (v->have_state && v->store_tag[0]) {
+        memcpy(out, v->store_tag, SVCT_STORE_TAG_LEN + 1);
         rc = 0;
     }
     pthread_mutex_unlock(&v->lock);
@@ -145,6 +162,7 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
 {
     svct_sql_t *sql = NULL;
     svct_sql_state_t state;
+    char tag[SVCT_STORE_TAG_LEN + 1];
     svct_sql_rc_t rc;
     svct_view_rc_t out;
     view_ent_t *e;
@@ -178,6 +196,10 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
         rc = sql ? svct_sql_get_state(sql, &state) : SVCT_SQL_EIO;
         if (sql && rc != SVCT_SQL_OK)
             why = svct_sql_error(sql);
+        /* Once per refresh: an empty tag (out of memory) binds no session. */
+        if (rc == SVCT_SQL_OK &&
+            svct_store_tag(state.store_id, strlen(state.store_id), tag) != 0)
+            tag[0] = '\0';
         pthread_mutex_lock(&v->lock);
         v->queries += sql != NULL;
         if (rc == SVCT_SQL_OK && state.schema_version != SVCT_SQL_SCHEMA_VERSION) {
@@ -194,6 +216,7 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
             v->changes = state.changes;
             v->revoked_before = state.revoked_before;
             memcpy(v->store_id, state.store_id, sizeof(v->store_id));
+            memcpy(v->store_tag, tag, sizeof(v->store_tag));
             v->ok_us = now_us;
             v->down = 0;
         } else {

@@ -25,6 +25,7 @@
 #include <apr_pools.h>
 #include "record.h"
 #include "store_sql.h"
+#include "store_tag.h"
 
 typedef struct svct_sql_view svct_sql_view_t;
 
@@ -52,6 +53,10 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
  * `svctoken init`) as last read, into OUT (CAP bytes): 0, or -1 before the
  * first read. What binds a session to this store is derived from it. */
 int svct_sql_view_store_id(svct_sql_view_t *v, char *out, size_t cap);
+
+/* The tag of that identity (store_tag.h), which the sessions of this store
+ * carry, into OUT: 0, or -1 before the first read. */
+int svct_sql_view_store_tag(svct_sql_view_t *v, char out[SVCT_STORE_TAG_LEN + 1]);
 
 /* Statements run on the database so far (state reads and token reads). */
 uint64_t svct_sql_view_queries(svct_sql_view_t *v);

@@ -118,11 +118,19 @@ int main(void)
     ok(v != NULL, "view made");
     {
         char id[SVCT_SQL_STORE_ID_MAX + 1];
+        char none[SVCT_STORE_TAG_LEN + 1];
         ok(svct_sql_view_store_id(v, id, sizeof(id)) == -1, "no store identity before a read");
+        ok(svct_sql_view_store_tag(v, none) == -1, "nor a tag");
         look(v, t, &a, &got, &revoked, &log_it);
         ok(svct_sql_view_store_id(v, id, sizeof(id)) == 0 && strlen(id) == 32,
            "the store's identity after it: %s", id);
         ok(svct_sql_view_store_id(v, id, 8) == -1, "not cut short");
+        {
+            char tag[SVCT_STORE_TAG_LEN + 1], want[SVCT_STORE_TAG_LEN + 1];
+            ok(svct_sql_view_store_tag(v, tag) == 0 &&
+                   svct_store_tag(id, strlen(id), want) == 0 && strcmp(tag, want) == 0,
+               "and the tag of that identity, made when the state was read: %s", tag);
+        }
     }
 
     is_int(look(v, t, &a, &got, &revoked, &log_it), SVCT_VIEW_OK, "cold: found");
