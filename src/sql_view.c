@@ -179,12 +179,16 @@ svct_view_rc_t svct_sql_view_token(svct_sql_view_t *v, int64_t now_us, const cha
     u = &v->unknown[view_slot(v, client_id)];
 
     /* One thread per REFRESH claims the state read; the others go on with
-     * the state as it was, which is at most REFRESH old. */
+     * the state as it was, which is at most REFRESH old. Until a first
+     * read has answered there is no state to go on with (no revocation
+     * time, no store tag): every thread reads it then, as long as the
+     * database has not been found down. */
     pthread_mutex_lock(&v->lock);
     /* A thread whose request began a moment before the one that claimed
      * the last read carries an older time: that is not a refresh due. Nor
      * is a database that never answered tried more than once per REFRESH. */
-    refresh = !v->tried || now_us - v->checked_us >= v->refresh_us;
+    refresh = !v->tried || (!v->have_state && !v->down) ||
+              now_us - v->checked_us >= v->refresh_us;
     if (refresh) {
         v->tried = 1;
         v->checked_us = now_us;

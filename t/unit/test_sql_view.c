@@ -25,13 +25,20 @@ static apr_pool_t *pool;
 static const char *spec;
 static int db_down; /* the test's outage */
 static int connects;
+/* A lookup made by another thread while the first read of the state is
+ * under way: run from inside that read's connect. */
+static void (*during_first_read)(void);
 
 static svct_sql_t *connect_db(void *baton, const char **err)
 {
     apr_pool_t *p = baton;
     svct_sql_t *sql = NULL;
+    void (*nested)(void) = during_first_read;
 
     connects++;
+    during_first_read = NULL;
+    if (nested)
+        nested();
     if (db_down) {
         *err = "connection refused (test)";
         return NULL;
@@ -87,6 +94,22 @@ static svct_view_rc_t look(svct_sql_view_t *v, int64_t now, const svct_record_t 
     return rc;
 }
 
+static svct_sql_view_t *nested_view;
+static int64_t nested_t, nested_revoked;
+static const svct_record_t *nested_want;
+static svct_view_rc_t nested_rc;
+static int nested_tag_rc = -1;
+
+static void lookup_nested(void)
+{
+    svct_record_t got;
+    char tag[SVCT_STORE_TAG_LEN + 1];
+    int log_it;
+
+    nested_rc = look(nested_view, nested_t, nested_want, &got, &nested_revoked, &log_it);
+    nested_tag_rc = svct_sql_view_store_tag(nested_view, tag);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/svct-view-XXXXXX";
@@ -112,6 +135,27 @@ int main(void)
     svct_store_close(st);
     change(&a, 1, 0);
     change(&b, 1, 0);
+
+    /* A request arriving while a new child's first state read is under
+     * way reads the state too: it never goes on without a revocation time
+     * or a store tag. */
+    change(NULL, 0, 1600000000);
+    {
+        svct_sql_view_t *fresh = svct_sql_view_create(1 * SEC, 300 * SEC, 16);
+        char tag[SVCT_STORE_TAG_LEN + 1];
+
+        nested_view = fresh;
+        nested_t = t;
+        nested_want = &a;
+        during_first_read = lookup_nested;
+        look(fresh, t, &a, &got, &revoked, &log_it);
+        is_int(nested_rc, SVCT_VIEW_OK, "first moments: a concurrent lookup finds the token");
+        is_int(nested_revoked, 1600000000, "with the revocation time, read for it");
+        ok(nested_tag_rc == 0, "and the store's tag known when it returns");
+        ok(svct_sql_view_store_tag(fresh, tag) == 0, "the first read ends with the state too");
+        svct_sql_view_destroy(fresh);
+    }
+    change(NULL, 0, 0);
 
     ok(svct_sql_view_create(0, 0, 16) == NULL, "a refresh of 0 is refused");
     v = svct_sql_view_create(1 * SEC, 300 * SEC, 16);
