@@ -77,6 +77,7 @@ typedef struct {
      * settings. */
     request_rec *req;
     const svct_dir_conf *dir;
+    struct svct_basic_check *basic; /* svct_basic_first's check */
 } svct_req_info;
 
 static void *create_server_conf(apr_pool_t *p, server_rec *s)
@@ -1256,11 +1257,48 @@ static int svct_keys_handler(request_rec *r)
 
 /* ---- AuthBasicProvider service-token: user = Client ID, password = secret ---- */
 
+/* The check of one pair of Basic credentials, made before mod_auth_basic
+ * asks for it. */
+struct svct_basic_check {
+    const char *user, *password;
+    svct_admit_rc_t rc;
+    svct_authn_result_t res;
+};
+
+/* mod_auth_basic answers 500 to any error of a provider, and a SQL store out
+ * of reach must get 503 with Retry-After, never 500. So on the SQL store
+ * the credentials of a Basic request whose user is a Client ID are checked
+ * here, before mod_auth_basic runs: out of reach, the request ends with 503;
+ * otherwise the provider gives this outcome when mod_auth_basic asks. */
+static int svct_basic_first(request_rec *r)
+{
+    const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
+    const svct_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &access_svctoken_module);
+    const char *type = ap_auth_type(r), *user, *password;
+    struct svct_basic_check *c;
+    svct_admission_t a;
+
+    if (!d->store_dbd || !type || strcasecmp(type, "Basic") ||
+        ap_get_basic_auth_components(r, &user, &password) != APR_SUCCESS ||
+        !svct_client_id_valid(user, strlen(user)))
+        return DECLINED;
+    c = apr_palloc(r->pool, sizeof *c);
+    c->user = user;
+    c->password = password;
+    admission_of(r, d, sc, NULL, &a);
+    c->rc = svct_admission_secret(&a, user, password, &c->res);
+    state_of(r)->basic = c;
+    return c->rc == SVCT_ADMIT_UNAVAILABLE ? status_of(r, sc, c->rc) : DECLINED;
+}
+
 static authn_status basic_check_password(request_rec *r, const char *user, const char *password)
 {
     const svct_dir_conf *d = ap_get_module_config(r->per_dir_config, &access_svctoken_module);
     const svct_server_conf *sc =
         ap_get_module_config(r->server->module_config, &access_svctoken_module);
+    const svct_req_info *info = ap_get_module_config(r->request_config, &access_svctoken_module);
+    const struct svct_basic_check *c = info ? info->basic : NULL;
     svct_authn_result_t res;
     svct_admission_t a;
     int status;
@@ -1271,8 +1309,14 @@ static authn_status basic_check_password(request_rec *r, const char *user, const
                                        "ServiceTokenStore");
         return AUTH_GENERAL_ERROR;
     }
-    admission_of(r, d, sc, NULL, &a);
-    status = status_of(r, sc, svct_admission_secret(&a, user, password, &res));
+    if (c && !strcmp(c->user, user) && strlen(c->password) == strlen(password) &&
+        svct_ct_equal(c->password, password, strlen(password))) {
+        res = c->res;
+        status = status_of(r, sc, c->rc);
+    } else {
+        admission_of(r, d, sc, NULL, &a);
+        status = status_of(r, sc, svct_admission_secret(&a, user, password, &res));
+    }
     if (status == OK) {
         admit(r, d, &res.token, "secret", NULL); /* no session in this mode */
         return AUTH_GRANTED;
@@ -1317,6 +1361,8 @@ static int svct_preflight(request_rec *r)
 
 static void register_hooks(apr_pool_t *p)
 {
+    static const char *const before_basic[] = {"mod_auth_basic.c", NULL};
+
     ap_hook_check_config(svct_check_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(svct_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_pre_config(svct_pre_config_checks, NULL, NULL, APR_HOOK_MIDDLE);
@@ -1328,6 +1374,8 @@ static void register_hooks(apr_pool_t *p)
     ap_hook_post_read_request(svct_post_read_request, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_child_init(svct_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_authn(svct_check_authn, NULL, NULL, APR_HOOK_MIDDLE, AP_AUTH_INTERNAL_PER_CONF);
+    ap_hook_check_authn(svct_basic_first, NULL, before_basic, APR_HOOK_MIDDLE,
+                        AP_AUTH_INTERNAL_PER_CONF);
     ap_hook_note_auth_failure(svct_note_auth_failure, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_fixups(svct_fixups, NULL, NULL, APR_HOOK_REALLY_FIRST);
     ap_hook_handler(svct_keys_handler, NULL, NULL, APR_HOOK_MIDDLE);

@@ -36,10 +36,12 @@ my $dbd = $pg->dbd;
 my $dir = tempdir(CLEANUP => 1);
 chmod 0755, $dir;
 mkdir "$dir/htdocs";
-mkdir "$dir/htdocs/app";
-open my $ix, '>', "$dir/htdocs/app/index.html" or die;
-print $ix "inside\n";
-close $ix;
+for my $d (qw(app basic)) {
+    mkdir "$dir/htdocs/$d";
+    open my $ix, '>', "$dir/htdocs/$d/index.html" or die;
+    print $ix "inside\n";
+    close $ix;
+}
 delete @ENV{qw(SVCTOKEN_STORE SVCTOKEN_DBD)};
 $pg->psql('DROP TABLE IF EXISTS svctoken_tokens, svctoken_state', 'svctoken');
 $pg->psql("ALTER SYSTEM SET log_statement = 'all'");
@@ -84,6 +86,7 @@ ThreadsPerChild 16
 MaxRequestWorkers 16
 LoadModule authn_core_module $mods/mod_authn_core.so
 LoadModule authz_core_module $mods/mod_authz_core.so
+LoadModule auth_basic_module $mods/mod_auth_basic.so
 $dbd_lines
 LoadModule access_svctoken_module $module
 $keys
@@ -94,6 +97,13 @@ DocumentRoot $dir/htdocs
     AuthType ServiceToken
     ServiceTokenStore dbd
     ServiceTokenAudience app
+    Require service-token
+</Location>
+<Location /basic>
+    AuthType Basic
+    AuthName fleet
+    AuthBasicProvider service-token
+    ServiceTokenStore dbd
     Require service-token
 </Location>
 <IfDefine ROOT>
@@ -166,6 +176,13 @@ sub get {
     my $r = $ua->get("$base/app/index.html", { headers => \%h });
     return $r;
 }
+# HTTP Basic (AuthBasicProvider service-token) with TOKEN's credentials.
+sub get_basic {
+    my ($base, $t) = @_;
+    require MIME::Base64;
+    my $auth = MIME::Base64::encode_base64("$t->{client_id}:$t->{client_secret}", '');
+    return $ua->get("$base/basic/index.html", { headers => { Authorization => "Basic $auth" } });
+}
 sub creds { my ($t) = @_; return ('CF-Access-Client-Id' => $t->{client_id}, 'CF-Access-Client-Secret' => $t->{client_secret}) }
 sub session_of {
     my ($r) = @_;
@@ -201,6 +218,14 @@ my $sess = session_of($r);
 ok $sess, 'and issues a session';
 is get($B, with_session($sess))->{status}, 200, 'B accepts the session A issued';
 is get($B, creds($tok))->{status}, 200, 'B admits the token too';
+is get_basic($_, $tok)->{status}, 200, 'and its credentials over HTTP Basic' for $A, $B;
+{
+    my @before = slurp("$dir/errora.log") =~ /SVCT0204/g;
+    is get_basic($A, { %$tok, client_secret => 'a' x 64 })->{status}, 401,
+        'HTTP Basic with a wrong secret: 401';
+    my @after = slurp("$dir/errora.log") =~ /SVCT0204/g;
+    is @after - @before, 1, 'checked and logged once, not again when mod_auth_basic asks';
+}
 
 # Every change made with the CLI is obeyed by both within the refresh.
 cli('--dbd', "'$dbd'", 'disable', 'fleet');
@@ -279,6 +304,16 @@ for my $b ($A, $B) {
         'outage: a wrong secret for a confirmed token is still refused';
     is get($b, 'CF-Access-Client-Id' => 'junk', 'CF-Access-Client-Secret' => 'x')->{status}, 401,
         'outage: a malformed id: 401';
+    # HTTP Basic alike: mod_auth_basic would make any provider error a 500.
+    is get_basic($b, $tok)->{status}, 200, 'outage: confirmed credentials over HTTP Basic work';
+    $r = get_basic($b, $unused);
+    is $r->{status}, 503, 'outage: HTTP Basic with a token never confirmed: 503, not 500';
+    ok $r->{headers}{'retry-after'} && $r->{headers}{'retry-after'} =~ /^\d+$/, 'with Retry-After';
+    is get_basic($b, $t_unknown)->{status}, 503, 'outage: HTTP Basic, an unknown well-formed id: 503';
+    is get_basic($b, { %$tok, client_secret => 'a' x 64 })->{status}, 401,
+        'outage: HTTP Basic, a wrong secret for a confirmed token: 401';
+    is get_basic($b, { client_id => 'alice', client_secret => 'x' })->{status}, 401,
+        'outage: HTTP Basic, a user that is no Client ID: 401';
 }
 for (1 .. 20) { get($A, creds($unused)) }
 my $errlog = slurp("$dir/errora.log");
@@ -289,6 +324,7 @@ END { diag `grep -i error $pg->{dir}/log | tail -5` if $ENV{SVCT_DEBUG} }
 within(until_status(200, sub { creds($unused) }, $A, $B), 'the database is back: recovered')
     or diag slurp("$dir/errora.log");
 is get($_, creds($t_unknown))->{status}, 401, 'and an unknown id is 401 again' for $A, $B;
+is get_basic($_, $unused)->{status}, 200, 'and HTTP Basic admits the token never confirmed' for $A, $B;
 
 # What was logged: no password, no secret.
 $errlog = slurp("$dir/errora.log") . slurp("$dir/errorb.log");
