@@ -564,7 +564,8 @@ is from 1.000 is the error of this run's measurement."
 echo "store of $NTOKENS tokens: made by bench/gen_store in ${GEN_SECS}s (kept in $B)"
 for l in "${rss_lines[@]}"; do echo "$l"; done
 for l in "${pg_lines[@]}"; do echo "$l"; done
-[ ${#pg_lines[@]} = 0 ] || echo "(goal: one state read per child per second of load, one token read per child)"
+[ ${#pg_lines[@]} = 0 ] || echo "(goal: one state read per child per second of load, one token read per child and
+token, and one more for each request that reaches a child before that first read has answered)"
 
 # ---- the targets ----
 echo
