@@ -60,7 +60,7 @@ DEB_PACKAGES := apache2 apache2-dev libaprutil1-dev libssl-dev libjansson-dev \
                 python3-cryptography clang libclang-rt-14-dev valgrind wrk apache2-utils \
                 libapache2-mod-auth-tkt postgresql libaprutil1-dbd-pgsql libaprutil1-dbd-sqlite3 \
                 groff-base man-db debhelper dpkg-dev lintian fakeroot \
-                git python3-requests faketime
+                git python3-requests faketime sqlite3
 
 .PHONY: all deps test test-unit test-cli test-httpd test-pkg install clean demo demo-stop
 
@@ -137,8 +137,9 @@ WITH_PG     := t/with-pg
 
 # The whole suite: C unit tests and CLI tests under one prove run, then the
 # Apache::Test suite against a real httpd with the freshly built module.
-test: all $(UNIT_BIN) $(BACKDATE) $(FAULT_SHIM)
+test: all $(UNIT_BIN) $(BACKDATE) $(FAULT_SHIM) $(TEST_MODULE)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
+	    SVCT_TEST_MODULE=$(abspath $(TEST_MODULE)) \
 	    HTTPD=$(HTTPD_BIN) $(WITH_PG) $(PROVE) -f $(UNIT_BIN) t/cli/*.t $(SQL_TESTS)
 	$(MAKE) --no-print-directory test-httpd
 	$(MAKE) --no-print-directory test-pkg
@@ -150,8 +151,9 @@ test-unit: $(UNIT_BIN)
 
 # t/cli/keygen.t and jwt_interop.t drive the key loader and JWT code through
 # the test_jwt unit binary, revocation.t uses test_revoke as a tool.
-test-cli: all $(BUILD)/unit/test_jwt $(BUILD)/unit/test_revoke $(BACKDATE) $(FAULT_SHIM)
+test-cli: all $(BUILD)/unit/test_jwt $(BUILD)/unit/test_revoke $(BACKDATE) $(FAULT_SHIM) $(TEST_MODULE)
 	SVCTOKEN=$(abspath $(CLI)) SVCT_MODULE=$(abspath $(MODULE)) SVCT_FAULT_SHIM=$(abspath $(FAULT_SHIM)) \
+	    SVCT_TEST_MODULE=$(abspath $(TEST_MODULE)) \
 	    $(PROVE) -f t/cli/*.t
 
 # make install/uninstall into a DESTDIR, and the Debian package built,

@@ -42,6 +42,7 @@
 #include "jwks.h"
 #include "keyconf.h"
 #include "require.h"
+#include "seen.h"
 #include "srvconf.h"
 #include "store_sql.h"
 #include "store_tag.h"
@@ -179,8 +180,9 @@ static const char *dbd_configure(cmd_parms *cmd, int server_has_dbd)
                             "%s dbd needs mod_dbd: load it (LoadModule dbd_module) "
                             "before this line",
                             cmd->cmd->name);
-    /* Only the reads: httpd's database role needs SELECT and nothing else. */
-    for (i = 0; i < SVCT_SQL_READ_STATEMENTS; i++)
+    /* The reads and the last-seen update: httpd's database role needs
+     * SELECT, and UPDATE on svctoken_seen only (docs/SQL.md). */
+    for (i = 0; i < SVCT_SQL_MODULE_STATEMENTS; i++)
         prepare(cmd->server, svct_sql_text((svct_sql_stmt_t)i), svct_sql_label((svct_sql_stmt_t)i));
     return NULL;
 }
@@ -333,6 +335,14 @@ static const char *set_store_time(cmd_parms *cmd, void *unused, const char *arg)
                                      grace ? &conf->store_grace : &conf->store_refresh);
 }
 
+static const char *set_seen_interval(cmd_parms *cmd, void *unused, const char *arg)
+{
+    svct_server_conf *conf =
+        ap_get_module_config(cmd->server->module_config, &access_svctoken_module);
+
+    return svct_directive_seen_interval(cmd->pool, cmd->cmd->name, arg, &conf->seen_interval);
+}
+
 /* Reads and type-checks a key file as the directive is read, as mod_ssl
  * does (src/keyconf.h). One that its group may read is warned about here
  * at configtest, and again by post_config in the error log, since this line
@@ -423,6 +433,9 @@ static const command_rec svct_cmds[] = {
     AP_INIT_TAKE1("ServiceTokenStoreGrace", set_store_time, (void *)"grace", RSRC_CONF,
                   "how long confirmed tokens keep working while the database is down, e.g. "
                   "5m (the default); 0 for not at all"),
+    AP_INIT_TAKE1("ServiceTokenSeenInterval", set_seen_interval, NULL, RSRC_CONF,
+                  "how often, at most, a token's last use is recorded, e.g. 5m (the default); "
+                  "off (or 0) for never"),
     AP_INIT_TAKE1("ServiceTokenAudience", set_audience, NULL, OR_AUTHCFG,
                   "the audience (aud) of sessions issued and accepted here"),
     AP_INIT_TAKE1("ServiceTokenSessionDuration", set_session_duration, NULL, OR_AUTHCFG,
@@ -675,6 +688,29 @@ static void startup_checks(server_rec *s, apr_pool_t *ptemp)
     warn_expiring(s, ptemp);
 }
 
+/* Each start and restart: the last-seen directory of every DBM store that
+ * httpd.conf names, made by root for the user the children run as, who
+ * then record use without write access to the store (src/seen.h). */
+static void prepare_seen(server_rec *s)
+{
+    server_rec *v;
+    char err[512];
+    int i, on = 0;
+
+    for (v = s; v; v = v->next)
+        on |= svct_server_seen_interval(
+                  ap_get_module_config(v->module_config, &access_svctoken_module)) > 0;
+    for (i = 0; on && conf_stores && i < conf_stores->nelts; i++) {
+        const svct_store_ref *st = &APR_ARRAY_IDX(conf_stores, i, svct_store_ref);
+
+        if (svct_seen_prepare(st->path, ap_unixd_config.user_id, ap_unixd_config.group_id, err,
+                              sizeof err) != 0)
+            ap_log_error(APLOG_MARK, APLOG_WARNING, 0, s,
+                         SVCT_LOGNO(1301) "the last use of the tokens of %s is not recorded: %s",
+                         st->path, err);
+    }
+}
+
 static void svct_test_config(apr_pool_t *pconf, server_rec *s)
 {
     apr_pool_t *ptemp;
@@ -694,8 +730,10 @@ static int svct_post_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *pte
 
     server_audiences = apr_hash_make(pconf);
     for_each_section(s, note_audience, pconf);
-    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG)
+    if (ap_state_query(AP_SQ_MAIN_STATE) != AP_SQ_MS_CREATE_PRE_CONFIG) {
+        prepare_seen(s);
         startup_checks(s, ptemp);
+    }
 
     /* Once per start and restart: not in the pass that only checks the
      * configuration. Not added to the Server header (that would tell every
@@ -814,6 +852,33 @@ static void publish(request_rec *r, const svct_req_info *info)
     apr_table_setn(r->err_headers_out, "Cache-Control", "private");
 }
 
+/* Records the token's use at most once per ServiceTokenSeenInterval
+ * (src/seen.h): a warm request costs one comparison, and nothing here makes
+ * a request wait or fail. */
+static void note_seen(request_rec *r, const svct_dir_conf *d, const svct_record_t *token)
+{
+    static int warned;
+    const svct_server_conf *sc =
+        ap_get_module_config(r->server->module_config, &access_svctoken_module);
+    apr_int64_t interval = svct_server_seen_interval(sc), now = svct_clock_real_ns() / 1000000000;
+    char err[512];
+    svct_seen_rc_t rc;
+
+    if (!interval || !child.seen)
+        return;
+    rc = d->store_dbd ? svct_seen_note_sql(child.seen, sc->view, dbd_connect, r, token->client_id,
+                                           now, interval, err, sizeof err)
+                      : svct_seen_note(child.seen, d->store_path, token->client_id, now, interval,
+                                       err, sizeof err);
+    if (rc != SVCT_SEEN_ERROR)
+        return;
+    ap_log_rerror(APLOG_MARK, warned ? APLOG_DEBUG : APLOG_WARNING, 0, r,
+                  SVCT_LOGNO(1302) "last use of client id %s not recorded (later failures of "
+                                   "this process are logged at debug): %s",
+                  token->client_id, err);
+    warned = 1;
+}
+
 static void admit(request_rec *r, const svct_dir_conf *d, const svct_record_t *token,
                   const char *auth, const char *jwt)
 {
@@ -829,6 +894,7 @@ static void admit(request_rec *r, const svct_dir_conf *d, const svct_record_t *t
     info->dir = d;
     info->audience = audience(r, d);
     publish(r, info);
+    note_seen(r, d, token);
 }
 
 static int refuse(request_rec *r, int status)

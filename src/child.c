@@ -21,8 +21,20 @@ static apr_status_t free_badsig(void *data)
     return APR_SUCCESS;
 }
 
+static apr_status_t free_seen(void *data)
+{
+    svct_child_t *child = data;
+
+    svct_seen_memo_destroy(child->seen);
+    child->seen = NULL;
+    return APR_SUCCESS;
+}
+
 void svct_child_make(svct_child_t *child, apr_pool_t *pool, const svct_log_t *log)
 {
+    child->seen = svct_seen_memo_create(SVCT_SEEN_MEMO_SLOTS);
+    if (child->seen)
+        apr_pool_cleanup_register(pool, child, free_seen, apr_pool_cleanup_null);
     child->badsig = svct_badsig_create(SVCT_BADSIG_SLOTS);
     if (child->badsig)
         apr_pool_cleanup_register(pool, child, free_badsig, apr_pool_cleanup_null);

@@ -13,12 +13,14 @@
 #include "cache.h"
 #include "lograte.h"
 #include "log.h"
+#include "seen.h"
 #include "sql_view.h"
 
 typedef struct svct_child {
     svct_cache_t *cache; /* NULL: no caching (out of memory) */
     svct_badsig_t *badsig;
     svct_lograte_t unknown_ids;
+    svct_seen_memo_t *seen; /* NULL: last seen is not recorded (out of memory) */
 } svct_child_t;
 
 /* Makes CHILD's tables, freed (and set to NULL) with POOL. A cache that

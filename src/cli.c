@@ -37,7 +37,8 @@ static const char svct_help[] =
                "  create NAME [--duration D] [--allow-from CIDR,...]\n"
                "                                     new token; its Client Secret is shown\n"
                "                                     only this once (default duration 1y)\n"
-               "  list                               every token\n"
+               "  list [--inactive D]                every token, or those not used for D\n"
+               "                                     (or never)\n"
                "  expiring [--within D]              the tokens that expire within D\n"
                "                                     (default 7d) or have expired, as list\n"
                "                                     prints them; exit 1 if there are any\n"
@@ -142,7 +143,7 @@ static int svct_cli_help(svct_cli_t *cli, const char *cmdname)
 
 static const svct_command_t svct_commands[] = {
     {"create", 1, SVCT_OPT_DURATION | SVCT_OPT_ALLOW_FROM, 1, svct_cli_create},
-    {"list", 0, 0, 1, svct_cli_list},
+    {"list", 0, SVCT_OPT_INACTIVE, 1, svct_cli_list},
     {"expiring", 0, SVCT_OPT_WITHIN, 1, svct_cli_expiring},
     {"show", 1, 0, 1, svct_cli_show},
     {"refresh", 1, SVCT_OPT_DURATION, 1, svct_cli_refresh},
@@ -172,6 +173,7 @@ static const struct {
     {"--dbd", 0},
     {"--allow-from", SVCT_OPT_ALLOW_FROM},
     {"--within", SVCT_OPT_WITHIN},
+    {"--inactive", SVCT_OPT_INACTIVE},
 };
 
 static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
@@ -189,6 +191,8 @@ static void svct_cli_set_opt(svct_cli_t *cli, unsigned flag, const char *value)
         cli->allow_from = value;
     else if (flag == SVCT_OPT_WITHIN)
         cli->within = value;
+    else if (flag == SVCT_OPT_INACTIVE)
+        cli->inactive = value;
     else
         cli->outfile = value;
 }

@@ -27,7 +27,8 @@ enum {
     SVCT_OPT_REPLACE = 1 << 5,
     SVCT_OPT_ALLOW_FROM = 1 << 6,
     SVCT_OPT_RESET = 1 << 7, /* flags: no value */
-    SVCT_OPT_WITHIN = 1 << 8
+    SVCT_OPT_WITHIN = 1 << 8,
+    SVCT_OPT_INACTIVE = 1 << 9
 };
 
 typedef struct svct_cli {
@@ -37,7 +38,8 @@ typedef struct svct_cli {
     const char *dbd; /* a SQL store, "DRIVER:PARAMS" */
     int json;
     const char *duration, *grace, *alg, *outfile, *allow_from;
-    const char *within; /* expiring --within */
+    const char *within;   /* expiring --within */
+    const char *inactive; /* list --inactive */
     unsigned opts_seen;
     const char **args; /* the positional arguments after the command name */
     int nargs;

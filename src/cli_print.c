@@ -8,6 +8,7 @@
 #include <apr_strings.h>
 
 #include "cli_print.h"
+#include "seen.h"
 #include "transfer.h"
 
 void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *rec, int copy)
@@ -24,6 +25,19 @@ void svct_row_set(svct_cli_t *cli, svct_row_t *row, const svct_record_t *rec, in
     row->status = svct_status_name(svct_record_status(rec, cli->now));
     row->prev_expires_at =
         rec->has_prev && cli->now < rec->prev_expires_at ? rec->prev_expires_at : 0;
+    row->seen = 0;
+    row->last_seen_at = 0;
+}
+
+/* Last seen for people: "never", or the time and how long ago. */
+static const char *svct_cli_seen_text(svct_cli_t *cli, int64_t when)
+{
+    char t[32], ago[32];
+
+    if (when == 0)
+        return "never";
+    return apr_psprintf(cli->pool, "%s (%s)", svct_time_format(when, t),
+                        svct_seen_ago(cli->now, when, ago, sizeof ago));
 }
 
 /* --allow-from as JSON: an array of CIDRs, or null for any address. */
@@ -73,6 +87,11 @@ static json_t *svct_cli_json_row(const svct_row_t *row, const char *secret)
                             ? json_null()
                             : json_string(svct_time_format(row->prev_expires_at, buf)));
     json_object_set_new(o, "allow_from", svct_cli_json_allow(row->allow_from, row->n_allow));
+    if (row->seen)
+        json_object_set_new(o, "last_seen_at",
+                            row->last_seen_at == 0
+                                ? json_null()
+                                : json_string(svct_time_format(row->last_seen_at, buf)));
     if (secret != NULL)
         json_object_set_new(o, "client_secret", json_string(secret));
     return o;
@@ -171,6 +190,21 @@ void svct_cli_print_token(svct_cli_t *cli, const svct_record_t *rec)
         svct_cli_print_record(cli, rec);
 }
 
+void svct_cli_print_token_seen(svct_cli_t *cli, const svct_record_t *rec, int64_t last_seen)
+{
+    svct_row_t row;
+
+    if (!cli->json) {
+        svct_cli_print_record(cli, rec);
+        fprintf(cli->out, "Last seen:  %s\n", svct_cli_seen_text(cli, last_seen));
+        return;
+    }
+    svct_row_set(cli, &row, rec, 0);
+    row.seen = 1;
+    row.last_seen_at = last_seen;
+    svct_cli_json_print(cli, svct_cli_json_row(&row, NULL));
+}
+
 /* One object at a time, so a large store does not need a whole JSON tree
  * in memory. */
 static int svct_cli_json_rows(svct_cli_t *cli, const svct_row_t *rows, int n)
@@ -216,7 +250,8 @@ int svct_cli_print_rows(svct_cli_t *cli, const svct_row_t *rows, int n)
     svct_cli_pad(cli->out, "CREATED", 20);
     svct_cli_pad(cli->out, "UPDATED", 20);
     svct_cli_pad(cli->out, "EXPIRES", expw);
-    fputs("STATUS\n", cli->out);
+    svct_cli_pad(cli->out, "STATUS", strlen("disabled"));
+    fputs("LAST SEEN\n", cli->out);
     for (i = 0; i < n; i++) {
         char buf[32];
         svct_cli_pad(cli->out, rows[i].name, namew);
@@ -226,7 +261,8 @@ int svct_cli_print_rows(svct_cli_t *cli, const svct_row_t *rows, int n)
         svct_cli_pad(cli->out,
                      rows[i].expires_at ? svct_time_format(rows[i].expires_at, buf) : "never",
                      expw);
-        fprintf(cli->out, "%s\n", rows[i].status);
+        svct_cli_pad(cli->out, rows[i].status, strlen("disabled"));
+        fprintf(cli->out, "%s\n", svct_cli_seen_text(cli, rows[i].last_seen_at));
     }
     return SVCT_EXIT_OK;
 }

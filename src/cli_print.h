@@ -21,6 +21,8 @@ typedef struct svct_row {
     const char *status;
     int n_allow;
     const svct_cidr_t *allow_from;
+    int seen;             /* last_seen_at was looked up (list, show) */
+    int64_t last_seen_at; /* 0: never */
 } svct_row_t;
 
 /* ROW from REC as of cli->now; with COPY, what it points to is copied into
@@ -36,6 +38,8 @@ void svct_cli_json_print(svct_cli_t *cli, json_t *doc);
 void svct_cli_print_one(svct_cli_t *cli, const char *key, json_t *value, const char *text);
 /* One token, as show prints it (with --json, as an object). */
 void svct_cli_print_token(svct_cli_t *cli, const svct_record_t *rec);
+/* The same with when it was LAST_SEEN (0: never), as show prints it. */
+void svct_cli_print_token_seen(svct_cli_t *cli, const svct_record_t *rec, int64_t last_seen);
 /* ROWS, sorted already, as list prints them: a table, or a JSON array. */
 int svct_cli_print_rows(svct_cli_t *cli, const svct_row_t *rows, int n);
 /* A token and its new SECRET, shown only this once, then NOTE if any.

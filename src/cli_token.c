@@ -21,6 +21,7 @@
 #include "record.h"
 #include "secret.h"
 #include "store.h"
+#include "store_seen.h"
 
 #define SVCT_DEFAULT_DURATION "1y"
 
@@ -211,9 +212,33 @@ static int svct_row_cmp(const void *a, const void *b)
     return c != 0 ? c : strcmp(x->client_id, y->client_id);
 }
 
-/* The tokens, sorted, printed as list prints them; only those that expire
- * before EXPIRING_BEFORE (store.h) when it is not 0. *COUNT: how many. */
-static int svct_cli_list_tokens(svct_cli_t *cli, int64_t expiring_before, int *count)
+/* Looks up every row's last seen; with INACTIVE >= 0, keeps only the rows
+ * not seen for INACTIVE seconds (or never). */
+static svct_store_rc_t svct_cli_list_seen(svct_cli_t *cli, svct_store_t *st,
+                                          apr_array_header_t *rows, int64_t inactive)
+{
+    svct_row_t *row = (svct_row_t *)rows->elts;
+    svct_store_rc_t rc;
+    int i, kept = 0;
+
+    for (i = 0; i < rows->nelts; i++) {
+        if ((rc = svct_store_last_seen(st, row[i].client_id, &row[i].last_seen_at)) !=
+            SVCT_STORE_OK)
+            return rc;
+        row[i].seen = 1;
+        if (inactive < 0 || row[i].last_seen_at == 0 || cli->now - row[i].last_seen_at >= inactive)
+            row[kept++] = row[i];
+    }
+    rows->nelts = kept;
+    return SVCT_STORE_OK;
+}
+
+/* The tokens, sorted, with their last seen, printed as list prints them;
+ * only those that expire before EXPIRING_BEFORE (store.h) when it is not 0,
+ * and those not seen for INACTIVE seconds (or never) when it is >= 0.
+ * *COUNT: how many. */
+static int svct_cli_list_tokens(svct_cli_t *cli, int64_t expiring_before, int64_t inactive,
+                                int *count)
 {
     svct_list_t l;
     svct_store_t *st;
@@ -229,6 +254,8 @@ static int svct_cli_list_tokens(svct_cli_t *cli, int64_t expiring_before, int *c
     rc = expiring_before != 0
              ? svct_store_foreach_expiring(st, expiring_before, svct_cli_list_visit, &l, NULL)
              : svct_store_foreach(st, svct_cli_list_visit, &l, NULL);
+    if (rc == SVCT_STORE_OK)
+        rc = svct_cli_list_seen(cli, st, l.rows, inactive);
     if ((exit_rc = svct_cli_close(cli, st, rc, NULL)) != SVCT_EXIT_OK)
         return exit_rc;
     rows = (svct_row_t *)l.rows->elts;
@@ -243,9 +270,15 @@ static int svct_cli_list_tokens(svct_cli_t *cli, int64_t expiring_before, int *c
 
 int svct_cli_list(svct_cli_t *cli)
 {
+    int64_t inactive = -1;
     int count;
 
-    return svct_cli_list_tokens(cli, 0, &count);
+    if (cli->inactive != NULL && svct_duration_parse(cli->inactive, 0, &inactive) != 0)
+        return svct_cli_refuse(cli,
+                               "bad --inactive \"%s\": use a number and a unit s, m, h, d, w or y "
+                               "(like 90d)",
+                               svct_shown(cli->pool, cli->inactive));
+    return svct_cli_list_tokens(cli, 0, inactive, &count);
 }
 
 int svct_cli_expiring(svct_cli_t *cli)
@@ -259,7 +292,7 @@ int svct_cli_expiring(svct_cli_t *cli)
                               "(like 30d)",
                               svct_shown(cli->pool, cli->within));
     before = within > SVCT_TIME_MAX - cli->now ? SVCT_TIME_MAX + 1 : cli->now + within;
-    rc = svct_cli_list_tokens(cli, before, &count);
+    rc = svct_cli_list_tokens(cli, before, -1, &count);
     if (rc != SVCT_EXIT_OK)
         return rc;
     /* For cron and monitoring checks: 1 says there is something to do. */
@@ -271,14 +304,17 @@ int svct_cli_show(svct_cli_t *cli)
     svct_record_t rec;
     svct_store_t *st;
     svct_store_rc_t rc;
+    int64_t seen = 0;
     int exit_rc;
 
     if (svct_cli_open(cli, SVCT_STORE_READ, &st, &exit_rc) != SVCT_STORE_OK)
         return exit_rc;
     rc = svct_store_find(st, cli->args[0], &rec);
+    if (rc == SVCT_STORE_OK)
+        rc = svct_store_last_seen(st, rec.client_id, &seen);
     if ((exit_rc = svct_cli_close(cli, st, rc, cli->args[0])) != SVCT_EXIT_OK)
         return exit_rc;
-    svct_cli_print_token(cli, &rec);
+    svct_cli_print_token_seen(cli, &rec, seen);
     return SVCT_EXIT_OK;
 }
 
@@ -396,6 +432,8 @@ static int svct_cli_change(svct_cli_t *cli, svct_change_t change)
         svct_store_close(st);
         return SVCT_EXIT_OK;
     }
+    if (change == SVCT_CHANGE_DELETE)
+        svct_store_forget_seen(st, rec.client_id);
     svct_store_close(st);
     if (cli->json) {
         svct_cli_print_token(cli, &rec);

@@ -102,6 +102,19 @@ int64_t svct_clock_mono_ns(void)
     return now;
 }
 
+int64_t svct_clock_real_ns(void)
+{
+    int64_t now;
+
+    if (!shifted)
+        return system_ns(CLOCK_REALTIME);
+    pthread_mutex_lock(&shift_lock);
+    test_clock_sync();
+    now = system_ns(CLOCK_REALTIME) + advanced;
+    pthread_mutex_unlock(&shift_lock);
+    return now;
+}
+
 int64_t svct_clock_age_ns(int64_t t_ns)
 {
     int64_t age = system_ns(CLOCK_REALTIME) - t_ns;

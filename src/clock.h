@@ -12,6 +12,9 @@
 
 /* CLOCK_MONOTONIC in ns: for intervals. */
 int64_t svct_clock_mono_ns(void);
+/* CLOCK_REALTIME in ns, moved forward as the monotonic clock is: the
+ * time to record an event at (last seen). */
+int64_t svct_clock_real_ns(void);
 /* How long ago, in ns, the CLOCK_REALTIME instant T_NS was (a file's
  * mtime or ctime, say); negative if it is in the future. */
 int64_t svct_clock_age_ns(int64_t t_ns);

@@ -68,6 +68,16 @@ const char *svct_directive_store_time(apr_pool_t *p, const char *name, const cha
     return NULL;
 }
 
+const char *svct_directive_seen_interval(apr_pool_t *p, const char *name, const char *arg,
+                                         int64_t *out)
+{
+    if (!strcasecmp(arg, "off") || !strcmp(arg, "0")) {
+        *out = 0;
+        return NULL;
+    }
+    return parse_duration(p, name, arg, out);
+}
+
 const char *svct_directive_audience(apr_pool_t *p, const char *name, const char *aud)
 {
     if (!*aud || strlen(aud) > 512 || strpbrk(aud, "\"\\"))

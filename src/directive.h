@@ -26,6 +26,9 @@ const char *svct_directive_clock_skew(apr_pool_t *p, const char *name, const cha
  * which also takes 0): a duration of at least 1s. */
 const char *svct_directive_store_time(apr_pool_t *p, const char *name, const char *arg, int grace,
                                       int64_t *out);
+/* ServiceTokenSeenInterval: off (or 0, *OUT 0), or a duration. */
+const char *svct_directive_seen_interval(apr_pool_t *p, const char *name, const char *arg,
+                                         int64_t *out);
 /* ServiceTokenAudience: 1 to 512 characters, no quotes or backslashes. */
 const char *svct_directive_audience(apr_pool_t *p, const char *name, const char *aud);
 /* The DBM type of ServiceTokenStore. */

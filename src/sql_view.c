@@ -112,6 +112,16 @@ int svct_sql_view_store_tag(svct_sql_view_t *v, char out[SVCT_STORE_TAG_LEN + 1]
     return rc;
 }
 
+int svct_sql_view_down(svct_sql_view_t *v)
+{
+    int down;
+
+    pthread_mutex_lock(&v->lock);
+    down = v->down || !v->tried;
+    pthread_mutex_unlock(&v->lock);
+    return down;
+}
+
 uint64_t svct_sql_view_queries(svct_sql_view_t *v)
 {
     uint64_t n;

@@ -58,6 +58,10 @@ int svct_sql_view_store_id(svct_sql_view_t *v, char *out, size_t cap);
  * carry, into OUT: 0, or -1 before the first read. */
 int svct_sql_view_store_tag(svct_sql_view_t *v, char out[SVCT_STORE_TAG_LEN + 1]);
 
+/* 1 while the last try to reach the database failed: nothing else should
+ * try before the view does again (an outage costs no request a timeout). */
+int svct_sql_view_down(svct_sql_view_t *v);
+
 /* Statements run on the database so far (state reads and token reads). */
 uint64_t svct_sql_view_queries(svct_sql_view_t *v);
 

@@ -13,6 +13,7 @@
 #include <apr_time.h>
 
 #include "key.h"
+#include "seen.h"
 #include "sql_view.h"
 
 typedef struct svct_server_conf {
@@ -28,6 +29,7 @@ typedef struct svct_server_conf {
      * (sql_view.h), made in child_init. Durations in seconds, -1 unset. */
     int dbd;
     apr_int64_t store_refresh, store_grace;
+    apr_int64_t seen_interval; /* ServiceTokenSeenInterval: seconds, 0 off */
     svct_sql_view_t *view;
     /* The keyring's JWK Set as the service-token-keys handler serves it,
      * made in post_config with its ETag and time. */
@@ -53,6 +55,12 @@ static inline apr_int64_t svct_server_store_refresh(const svct_server_conf *c)
 static inline apr_int64_t svct_server_store_grace(const svct_server_conf *c)
 {
     return c->store_grace >= 0 ? c->store_grace : 300;
+}
+
+/* ServiceTokenSeenInterval, 5m by default (seen.h); 0: off. */
+static inline apr_int64_t svct_server_seen_interval(const svct_server_conf *c)
+{
+    return c->seen_interval >= 0 ? c->seen_interval : SVCT_SEEN_INTERVAL_DEFAULT;
 }
 
 #endif

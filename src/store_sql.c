@@ -27,6 +27,9 @@ static const char *const svct_sql_ddl[] = {
     " client_id VARCHAR(64) NOT NULL PRIMARY KEY,"
     " name VARCHAR(256) NOT NULL UNIQUE,"
     " record VARCHAR(1024) NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS svctoken_seen ("
+    " client_id VARCHAR(64) NOT NULL PRIMARY KEY,"
+    " last_seen_at BIGINT NOT NULL)",
 };
 
 static const struct {
@@ -36,6 +39,8 @@ static const struct {
                                           " FROM svctoken_state WHERE id = 1"},
     [SVCT_SQL_BY_ID] = {"svctoken_by_id",
                         "SELECT record FROM svctoken_tokens WHERE client_id = %s"},
+    [SVCT_SQL_SEEN] = {"svctoken_seen", "UPDATE svctoken_seen SET last_seen_at = %lld"
+                                        " WHERE client_id = %s AND last_seen_at <= %lld"},
     [SVCT_SQL_BY_NAME] = {"svctoken_by_name", "SELECT record FROM svctoken_tokens WHERE name = %s"},
     [SVCT_SQL_LIST] = {"svctoken_list", "SELECT record FROM svctoken_tokens ORDER BY client_id"},
     [SVCT_SQL_BUMP] = {"svctoken_bump",
@@ -48,6 +53,13 @@ static const struct {
     [SVCT_SQL_DELETE] = {"svctoken_delete", "DELETE FROM svctoken_tokens WHERE client_id = %s"},
     [SVCT_SQL_SET_REVOKED] = {"svctoken_set_revoked",
                               "UPDATE svctoken_state SET revoked_before = %lld WHERE id = 1"},
+    [SVCT_SQL_SEEN_GET] = {"svctoken_seen_get",
+                           "SELECT last_seen_at FROM svctoken_seen WHERE client_id = %s"},
+    /* A deleted token's row is kept (store_sql.h), so an imported token
+     * may find its own. */
+    [SVCT_SQL_SEEN_ADD] = {"svctoken_seen_add",
+                           "INSERT INTO svctoken_seen (client_id, last_seen_at) SELECT %s, 0"
+                           " WHERE NOT EXISTS (SELECT 1 FROM svctoken_seen WHERE client_id = %s)"},
 };
 
 struct svct_sql {
@@ -121,7 +133,7 @@ static int svct_sql_reprepare(svct_sql_t *sql)
     apr_dbd_prepared_t *stmt;
     int i;
 
-    for (i = 0; i < SVCT_SQL_READ_STATEMENTS; i++) {
+    for (i = 0; i < SVCT_SQL_MODULE_STATEMENTS; i++) {
         stmt = NULL;
         if (apr_dbd_prepare(sql->driver, sql->pool, sql->handle, svct_sql_stmts[i].text,
                             svct_sql_stmts[i].label, &stmt) != 0)
@@ -236,7 +248,7 @@ static svct_sql_rc_t svct_sql_check_schema(svct_sql_t *sql)
     if (state.schema_version < SVCT_SQL_SCHEMA_VERSION)
         return svct_sql_fail(sql, SVCT_SQL_EIO,
                              "the token database has schema version %d, older than this "
-                             "version of svctoken knows (%d), which has no upgrade from it",
+                             "version of svctoken knows (%d): run svctoken init to upgrade it",
                              state.schema_version, SVCT_SQL_SCHEMA_VERSION);
     return SVCT_SQL_OK;
 }
@@ -301,6 +313,27 @@ static svct_sql_rc_t svct_sql_prepare(svct_sql_t *sql, svct_sql_stmt_t i)
     return SVCT_SQL_OK;
 }
 
+/* From schema version 1 (no svctoken_seen; its table was just created):
+ * every token gets a row that says "never", then the version says 2. */
+static svct_sql_rc_t svct_sql_upgrade(svct_sql_t *sql)
+{
+    static const char *const steps[] = {
+        "INSERT INTO svctoken_seen (client_id, last_seen_at) SELECT client_id, 0"
+        " FROM svctoken_tokens WHERE client_id NOT IN (SELECT client_id FROM svctoken_seen)",
+        "UPDATE svctoken_state SET schema_version = 2 WHERE id = 1 AND schema_version = 1",
+    };
+    size_t i;
+    int rv, n = 0;
+
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+        rv = apr_dbd_query(sql->driver, sql->handle, &n, steps[i]);
+        if (rv != 0)
+            return svct_sql_fail(sql, SVCT_SQL_EIO, "cannot upgrade the svctoken tables: %s",
+                                 svct_sql_dberr(sql, rv));
+    }
+    return SVCT_SQL_OK;
+}
+
 static svct_sql_rc_t svct_sql_create_tables(svct_sql_t *sql)
 {
     unsigned char raw[16];
@@ -324,7 +357,7 @@ static svct_sql_rc_t svct_sql_create_tables(svct_sql_t *sql)
         if (count == NULL)
             count = apr_pstrdup(sql->pool, apr_dbd_get_entry(sql->driver, row, 0));
     if (rv == 0 && count != NULL && strcmp(count, "0") != 0)
-        return SVCT_SQL_OK; /* initialised before: init changes nothing */
+        return svct_sql_upgrade(sql); /* initialised before: init changes nothing else */
     if (RAND_bytes(raw, sizeof(raw)) != 1)
         return svct_sql_fail(sql, SVCT_SQL_EIO, "OpenSSL's random generator failed");
     svct_hex_encode(raw, sizeof(raw), store_id);
@@ -421,7 +454,7 @@ svct_sql_t *svct_sql_wrap(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr
     sql->driver = driver;
     sql->handle = handle;
     sql->error = "";
-    for (i = 0; i < SVCT_SQL_READ_STATEMENTS; i++)
+    for (i = 0; i < SVCT_SQL_MODULE_STATEMENTS; i++)
         sql->stmt[i] =
             prepared ? apr_hash_get(prepared, svct_sql_stmts[i].label, APR_HASH_KEY_STRING) : NULL;
     return sql;
@@ -525,7 +558,10 @@ svct_sql_rc_t svct_sql_insert(svct_sql_t *sql, const svct_record_t *rec)
         return rc;
     {
         const char *args[3] = {rec->client_id, rec->name, line};
-        return svct_sql_exec(sql, SVCT_SQL_INSERT, NULL, 3, args);
+        const char *seen[2] = {rec->client_id, rec->client_id};
+
+        rc = svct_sql_exec(sql, SVCT_SQL_INSERT, NULL, 3, args);
+        return rc == SVCT_SQL_OK ? svct_sql_exec(sql, SVCT_SQL_SEEN_ADD, NULL, 2, seen) : rc;
     }
 }
 
@@ -605,4 +641,53 @@ svct_sql_rc_t svct_sql_foreach(svct_sql_t *sql, int (*fn)(void *, const svct_rec
     }
     apr_pool_destroy(rowpool);
     return rc;
+}
+
+svct_sql_rc_t svct_sql_seen_get(svct_sql_t *sql, const char *client_id, int64_t *when)
+{
+    const char *col = NULL;
+    int n;
+
+    *when = 0;
+    if (!svct_client_id_valid(client_id, strnlen(client_id, SVCT_CLIENT_ID_LEN + 1)))
+        return SVCT_SQL_OK;
+    n = svct_sql_select(sql, SVCT_SQL_SEEN_GET, &col, 1, client_id);
+    if (n < 0)
+        return SVCT_SQL_EIO;
+    if (n > 0 && svct_sql_int(col, when) != 0)
+        return svct_sql_fail(sql, SVCT_SQL_CORRUPT, "the last-seen time of %s does not parse",
+                             client_id);
+    return SVCT_SQL_OK;
+}
+
+svct_sql_rc_t svct_sql_seen_record(svct_sql_t *sql, const char *client_id, int64_t now,
+                                   int64_t interval, int *updated)
+{
+    const char *args[3], *why = NULL;
+    int rv, n = 0;
+
+    *updated = 0;
+    if (sql->stmt[SVCT_SQL_SEEN] == NULL)
+        return svct_sql_fail(sql, SVCT_SQL_EIO, "statement %s is not prepared",
+                             svct_sql_stmts[SVCT_SQL_SEEN].label);
+    args[0] = apr_psprintf(sql->pool, "%" APR_INT64_T_FMT, (apr_int64_t)now);
+    args[1] = client_id;
+    args[2] = apr_psprintf(sql->pool, "%" APR_INT64_T_FMT, (apr_int64_t)(now - interval));
+    rv = apr_dbd_pquery(sql->driver, sql->pool, sql->handle, &n, sql->stmt[SVCT_SQL_SEEN], 3, args);
+    if (rv != 0) {
+        /* The statement's own error, unless a connection that lost its
+         * statements could be given them again and the retry says more. */
+        why = svct_sql_dberr(sql, rv);
+        if (!sql->owned && svct_sql_reprepare(sql) == 0) {
+            rv = apr_dbd_pquery(sql->driver, sql->pool, sql->handle, &n, sql->stmt[SVCT_SQL_SEEN],
+                                3, args);
+            if (rv != 0)
+                why = svct_sql_dberr(sql, rv);
+        }
+    }
+    if (rv != 0)
+        return svct_sql_fail(sql, SVCT_SQL_EIO, "cannot record last seen in the token database: %s",
+                             why);
+    *updated = n > 0;
+    return SVCT_SQL_OK;
 }

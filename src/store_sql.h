@@ -11,6 +11,9 @@
  *                    versioned line of record.h, the same bytes as in a
  *                    DBM store, so a field added to the record needs no new
  *                    column)
+ *   svctoken_seen    client_id (primary key), last_seen_at (0: never): the
+ *                    only table httpd writes (UPDATE only: svctoken inserts
+ *                    a token's row with the token; since version 2)
  *
  * A writer's handle runs one transaction from open to svct_sql_commit; its
  * first statement bumps the change counter, which takes the state row's
@@ -26,7 +29,7 @@
 #include <apr_pools.h>
 #include "record.h"
 
-#define SVCT_SQL_SCHEMA_VERSION 1
+#define SVCT_SQL_SCHEMA_VERSION 2
 #define SVCT_SQL_STORE_ID_MAX 64
 
 typedef struct svct_sql svct_sql_t;
@@ -39,19 +42,23 @@ typedef enum {
     SVCT_SQL_EIO
 } svct_sql_rc_t;
 
-/* The statements, by index; the module prepares the read ones through
- * mod_dbd (ap_dbd_prepare) under svct_sql_label(i). */
+/* The statements, by index; the module prepares its own, the first
+ * SVCT_SQL_MODULE_STATEMENTS, through mod_dbd (ap_dbd_prepare) under
+ * svct_sql_label(i). */
 typedef enum {
     SVCT_SQL_STATE = 0, /* the module reads only these two */
     SVCT_SQL_BY_ID,
-    SVCT_SQL_READ_STATEMENTS,
-    SVCT_SQL_BY_NAME = SVCT_SQL_READ_STATEMENTS,
+    SVCT_SQL_SEEN, /* and writes last seen */
+    SVCT_SQL_MODULE_STATEMENTS,
+    SVCT_SQL_BY_NAME = SVCT_SQL_MODULE_STATEMENTS,
     SVCT_SQL_LIST,
     SVCT_SQL_BUMP,
     SVCT_SQL_INSERT,
     SVCT_SQL_UPDATE,
     SVCT_SQL_DELETE,
     SVCT_SQL_SET_REVOKED,
+    SVCT_SQL_SEEN_GET,
+    SVCT_SQL_SEEN_ADD,
     SVCT_SQL_STATEMENTS
 } svct_sql_stmt_t;
 
@@ -78,8 +85,9 @@ int svct_sql_spec_parse(const char *spec, apr_pool_t *p, const char **driver, co
 svct_sql_rc_t svct_sql_open(svct_sql_t **sql, const char *spec, int writer, int create,
                             apr_pool_t *p, const char **err);
 
-/* A read-only handle over a connection someone else owns (mod_dbd's), with
- * its prepared read statements found in PREPARED under svct_sql_label(). */
+/* A handle over a connection someone else owns (mod_dbd's), with the
+ * module's prepared statements found in PREPARED under svct_sql_label():
+ * it reads, and writes last seen only. */
 svct_sql_t *svct_sql_wrap(const apr_dbd_driver_t *driver, apr_dbd_t *handle, apr_hash_t *prepared,
                           apr_pool_t *p);
 
@@ -96,6 +104,15 @@ svct_sql_rc_t svct_sql_delete(svct_sql_t *sql, const svct_record_t *rec);
 svct_sql_rc_t svct_sql_set_revoked_before(svct_sql_t *sql, int64_t when);
 svct_sql_rc_t svct_sql_foreach(svct_sql_t *sql, int (*fn)(void *, const svct_record_t *),
                                void *baton, int *fn_rc);
+
+/* Last seen (0: never) of CLIENT_ID; a token without a row was never seen. */
+svct_sql_rc_t svct_sql_seen_get(svct_sql_t *sql, const char *client_id, int64_t *when);
+/* The module, outside any transaction: records NOW as CLIENT_ID's last
+ * seen unless the stored time is within INTERVAL seconds of NOW (one
+ * statement, so all servers together write at most once per interval).
+ * *UPDATED is 1 when the row changed. */
+svct_sql_rc_t svct_sql_seen_record(svct_sql_t *sql, const char *client_id, int64_t now,
+                                   int64_t interval, int *updated);
 
 /* Last error of this handle, one line. */
 const char *svct_sql_error(const svct_sql_t *sql);

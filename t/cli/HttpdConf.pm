@@ -8,7 +8,8 @@ use warnings;
 use Exporter 'import';
 use IO::Socket::INET;
 
-our @EXPORT = qw(httpd_base_conf free_port httpd_configtest httpd_ctl httpd_wait_log slurp);
+our @EXPORT = qw(httpd_base_conf free_port httpd_configtest httpd_ctl httpd_wait_log slurp
+                 test_clock advance_test_clock token_locations);
 
 our $HTTPD = $ENV{HTTPD} || '/usr/sbin/apache2';
 
@@ -74,6 +75,54 @@ sub httpd_wait_log {
         select undef, undef, undef, 0.1;
     }
     return $n;
+}
+
+# For the test build of the module (SVCT_TEST_MODULE): a clock file in DIR,
+# named in the environment for the httpd started after this; then
+# advance_test_clock(SECONDS) moves the module's clocks forward (src/clock.c).
+my $clock_file;
+sub test_clock {
+    my ($dir) = @_;
+    $clock_file = "$dir/clock";
+    open my $fh, '>:raw', $clock_file or die "$clock_file: $!";
+    print $fh pack('q', 0);
+    close $fh;
+    chmod 0644, $clock_file;
+    $ENV{SVCT_TEST_CLOCK} = $clock_file;
+}
+sub advance_test_clock {
+    my ($secs) = @_;
+    open my $fh, '+<:raw', $clock_file or die "$clock_file: $!";
+    sysread($fh, my $buf, 8) == 8 or die "$clock_file: short read";
+    sysseek($fh, 0, 0);
+    syswrite($fh, pack('q', unpack('q', $buf) + int($secs * 1e9)));
+    close $fh;
+}
+
+# /app with AuthType ServiceToken and /basic with AuthBasicProvider
+# service-token, each with an index.html under DOCROOT.
+sub token_locations {
+    my ($docroot) = @_;
+    mkdir $docroot;
+    for my $p ('app', 'basic') {
+        mkdir "$docroot/$p";
+        open my $h, '>', "$docroot/$p/index.html" or die;
+        print $h "hello\n";
+        close $h;
+    }
+    return <<"EOF2";
+DocumentRoot $docroot
+<Location /app>
+    AuthType ServiceToken
+    Require service-token
+</Location>
+<Location /basic>
+    AuthType Basic
+    AuthName tokens
+    AuthBasicProvider service-token
+    Require service-token
+</Location>
+EOF2
 }
 
 1;

@@ -24,7 +24,7 @@ my @FIELDS = qw(name client_id created_at updated_at expires_at status
 
 sub fields_ok {
     my ($obj, $name, $what, %opt) = @_;
-    my @want = (@FIELDS, $opt{secret} ? ('client_secret') : ());
+    my @want = (@FIELDS, $opt{secret} ? ('client_secret') : (), $opt{seen} ? ('last_seen_at') : ());
     is_deeply([sort keys %$obj], [sort @want], "$what: exactly the fields @want");
     is($obj->{name}, $name, "$what: name");
     like($obj->{client_id}, $ID_RE, "$what: client_id shape");
@@ -36,6 +36,8 @@ sub fields_ok {
     ok(!defined $obj->{previous_secret_expires_at}
            || defined rfc3339($obj->{previous_secret_expires_at}),
        "$what: previous_secret_expires_at is RFC 3339 UTC or null");
+    ok(!defined $obj->{last_seen_at} || defined rfc3339($obj->{last_seen_at}),
+       "$what: last_seen_at is RFC 3339 UTC or null") if $opt{seen};
     like($obj->{client_secret}, $SECRET_RE, "$what: client_secret shape") if $opt{secret};
 }
 
@@ -117,7 +119,7 @@ is($out, '', 'nothing on stdout');
 ($rc, $out, $err) = svctoken('list');
 is($rc, 0, 'list exits 0');
 my @lines = split /\n/, $out;
-like($lines[0], qr/\ANAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS\z/, 'list header');
+like($lines[0], qr/\ANAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS\s+LAST SEEN\z/, 'list header');
 my @names = map { (split /\s{2,}/)[0] } @lines[1 .. $#lines];
 is_deeply(\@names, [sort @names], 'list is sorted by name');
 is(scalar @names, 7, 'list has every token');
@@ -129,7 +131,7 @@ unlike($out, qr/[0-9a-f]{64}/, 'list shows no secret or hash');
 my $list = json($out);
 is(ref $list, 'ARRAY', 'list --json is an array');
 is(scalar @$list, 7, 'of every token');
-fields_ok($_, $_->{name}, "list --json $_->{name}") for @$list;
+fields_ok($_, $_->{name}, "list --json $_->{name}", seen => 1) for @$list;
 is_deeply([map { $_->{name} } @$list], [sort map { $_->{name} } @$list], 'sorted by name');
 unlike($out, qr/[0-9a-f]{64}/, 'list --json shows no secret or hash');
 my ($bot) = grep { $_->{name} eq 'build-bot' } @$list;
@@ -139,7 +141,7 @@ is($bot->{client_id}, $bot_id, 'list --json: client id as created');
 ($rc, $out) = svctoken('show', 'build-bot', '--json');
 is($rc, 0, 'show NAME');
 my $shown = json($out);
-fields_ok($shown, 'build-bot', 'show --json');
+fields_ok($shown, 'build-bot', 'show --json', seen => 1);
 is_deeply($shown, $bot, 'show --json equals the list entry');
 ($rc, $out) = svctoken('show', $bot_id, '--json');
 is_deeply(json($out), $bot, 'show CLIENT-ID finds the same token');

@@ -45,8 +45,9 @@ sub append {
 sub valid_entry {
     my ($e) = @_;
     return ref $e eq 'HASH'
-        && join(',', sort keys %$e) eq
+        && join(',', grep { $_ ne 'last_seen_at' } sort keys %$e) eq
            'allow_from,client_id,created_at,expires_at,name,previous_secret_expires_at,status,updated_at'
+        && (!exists $e->{last_seen_at} || !defined $e->{last_seen_at})
         && !defined $e->{allow_from}
         && $e->{name} =~ /\A(stable|w\d+-\d+)\z/
         && $e->{client_id} =~ /\A[0-9a-f]{32}\.access\z/

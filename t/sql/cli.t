@@ -18,7 +18,7 @@ my $pg  = SvcToken::Pg->shared;
 my $dbd = $pg->dbd;
 my $dir = tempdir(CLEANUP => 1);
 delete @ENV{qw(SVCTOKEN_STORE SVCTOKEN_DBD)};
-$pg->psql('DROP TABLE IF EXISTS svctoken_tokens, svctoken_state', 'svctoken');
+$pg->psql('DROP TABLE IF EXISTS svctoken_tokens, svctoken_state, svctoken_seen', 'svctoken');
 
 my ($rc, $out, $err) = svctoken('--dbd', $dbd, 'list');
 is $rc, 3, 'list before init: exit 3';
@@ -117,15 +117,15 @@ is $pg->psql('SELECT COUNT(*) FROM svctoken_tokens', 'svctoken') + 0, 1 + @hosti
     'the table survived';
 
 # A schema newer than this svctoken: said clearly, nothing done.
-$pg->psql('UPDATE svctoken_state SET schema_version = 2', 'svctoken');
+$pg->psql('UPDATE svctoken_state SET schema_version = 3', 'svctoken');
 ($rc, undef, $err) = svctoken('--dbd', $dbd, 'list');
 is $rc, 3, 'a newer schema: exit 3';
-like $err, qr/schema version 2, newer .*upgrade svctoken/, 'and says so';
+like $err, qr/schema version 3, newer .*upgrade svctoken/, 'and says so';
 $pg->psql('UPDATE svctoken_state SET schema_version = 0', 'svctoken');
 ($rc, undef, $err) = svctoken('--dbd', $dbd, 'create', 'nope');
 is $rc, 3, 'an older schema: exit 3';
-like $err, qr/schema version 0, older /, 'and says so';
-$pg->psql('UPDATE svctoken_state SET schema_version = 1', 'svctoken');
+like $err, qr/schema version 0, older .*run svctoken init/, 'and says so';
+$pg->psql('UPDATE svctoken_state SET schema_version = 2', 'svctoken');
 
 # Export from DBM, import into PostgreSQL and SQLite.
 $pg->psql('DELETE FROM svctoken_tokens', 'svctoken');

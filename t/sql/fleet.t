@@ -43,7 +43,7 @@ for my $d (qw(app basic)) {
     close $ix;
 }
 delete @ENV{qw(SVCTOKEN_STORE SVCTOKEN_DBD)};
-$pg->psql('DROP TABLE IF EXISTS svctoken_tokens, svctoken_state', 'svctoken');
+$pg->psql('DROP TABLE IF EXISTS svctoken_tokens, svctoken_state, svctoken_seen', 'svctoken');
 $pg->psql("ALTER SYSTEM SET log_statement = 'all'");
 $pg->psql('SELECT pg_reload_conf()');
 
@@ -57,6 +57,8 @@ sub cli_json {
     return decode_json($out);
 }
 is((cli('--dbd', "'$dbd'", 'init'))[0], 0, 'svctoken init');
+# docs/SQL.md: httpd's role may also record last seen.
+$pg->psql('GRANT UPDATE ON svctoken_seen TO svct_reader', 'svctoken');
 system("$cli keygen --out $dir/key.pem >/dev/null") == 0 or die;
 
 sub free_port {

@@ -14,6 +14,7 @@
 #include <apr_strings.h>
 
 #include "store.h"
+#include "store_seen.h"
 #include "store_sql.h"
 #include "tap.h"
 #include "store_test.h"
@@ -61,6 +62,7 @@ static void sql_reset(const char *spec)
     }
     apr_dbd_query(driver, h, &n, "DROP TABLE IF EXISTS svctoken_tokens");
     apr_dbd_query(driver, h, &n, "DROP TABLE IF EXISTS svctoken_state");
+    apr_dbd_query(driver, h, &n, "DROP TABLE IF EXISTS svctoken_seen");
     apr_dbd_close(driver, h);
 }
 
@@ -73,6 +75,38 @@ static int count_visit(void *baton, const svct_record_t *rec)
 static int stop_visit(void *baton, const svct_record_t *rec)
 {
     return 7;
+}
+
+/* Last seen of the token A: never until recorded; on SQL, as the module
+ * records it, at most once per interval whatever the callers. */
+static void seen_suite(const backend_t *b, const svct_record_t *a)
+{
+    const char *k = b->kind, *err = NULL;
+    svct_store_t *st = must_open(b, SVCT_STORE_READ);
+    svct_sql_t *sql = NULL;
+    int64_t when = -1;
+    int upd = -1;
+
+    is_int(svct_store_last_seen(st, a->client_id, &when), SVCT_STORE_OK, "%s: last seen", k);
+    is_int((int)when, 0, "%s: never, for a new token", k);
+    if (!b->dbd) {
+        svct_store_close(st);
+        return;
+    }
+    is_int(svct_sql_open(&sql, b->dbd, 0, 0, pool, &err), SVCT_SQL_OK, "%s: a reader", k);
+    is_int(svct_sql_seen_record(sql, a->client_id, 100000, 300, &upd), SVCT_SQL_OK, "%s: record",
+           k);
+    is_int(upd, 1, "%s: the first use is written", k);
+    svct_sql_seen_record(sql, a->client_id, 100299, 300, &upd);
+    is_int(upd, 0, "%s: not again within the interval", k);
+    svct_sql_seen_record(sql, a->client_id, 100300, 300, &upd);
+    is_int(upd, 1, "%s: once it has passed", k);
+    svct_sql_seen_record(sql, "ffffffffffffffffffffffffffffffff.access", 100300, 300, &upd);
+    is_int(upd, 0, "%s: an unknown token gets no row", k);
+    svct_sql_close(sql);
+    is_int(svct_store_last_seen(st, a->client_id, &when), SVCT_STORE_OK, "%s: read back", k);
+    is_int((int)when, 100300, "%s: the time recorded", k);
+    svct_store_close(st);
 }
 
 static void suite(const backend_t *b)
@@ -209,6 +243,7 @@ static void suite(const backend_t *b)
                "%s: closed without a commit: rolled back", k);
         svct_store_close(st);
     }
+    seen_suite(b, &a);
 }
 
 int main(void)
