@@ -326,8 +326,9 @@ fuzz: fuzz-regress
 
 # The benchmark (bench/bench.sh): one httpd per case on 127.0.0.1 driven by
 # wrk, a table of req/s and ratios to no auth, and the targets. About 15
-# minutes (plus ~1 min the first time, to make the 1M-token store). Not part
-# of `make test`. Knobs: BENCH_SECONDS, BENCH_ROUNDS, BENCH_CASES, ...
+# minutes (plus ~1 min the first time, to make the 1M-token store), then the
+# seen-p99 latency case (bench/seen_p99.sh). Not part of `make test`. Knobs:
+# BENCH_SECONDS, BENCH_ROUNDS, BENCH_CASES, ...
 GEN_STORE := $(BUILD)/gen_store
 
 $(GEN_STORE): bench/gen_store.c $(LIBCORE)

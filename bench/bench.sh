@@ -68,8 +68,16 @@ PORT0=${BENCH_PORT:-18080}
 MODS=/usr/lib/apache2/modules
 
 ALL_CASES="baseline exchange basic session-hs256 session-es256 forged exchange-1m session-1m
-           exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again"
+           exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again seen-p99"
 CASES=$(echo ${BENCH_CASES:-$ALL_CASES}) # one line, one space between names
+# seen-p99 compares latencies, not a ratio to the baseline: bench/seen_p99.sh
+# runs it after the table, on httpd of its own.
+SEEN_P99=0
+case " $CASES " in *" seen-p99 "*)
+    SEEN_P99=1
+    CASES=$(echo $(sed 's/\bseen-p99\b//' <<<"$CASES"))
+    [ -n "$CASES" ] || exec bash "$here/seen_p99.sh" ;;
+esac
 
 # The -pg cases need a database: run again under t/with-pg, which starts a
 # private PostgreSQL for the run and removes it afterwards.
@@ -592,4 +600,8 @@ has exchange-pg && has exchange &&
 has session-pg && has session-es256 &&
     target "session, PostgreSQL store / DBM store" "$(ratio "${rmed[session-pg]}" "${rmed[session-es256]}")" ">=" 0.97
 [ -n "$RSS_GROWTH" ] && target "exchange-1m peak RSS growth, $RSS_OF requests (kB)" "$RSS_GROWTH" "<=" 1024
+if [ "$SEEN_P99" = 1 ]; then
+    echo
+    bash "$here/seen_p99.sh"
+fi
 exit 0
