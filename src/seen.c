@@ -16,13 +16,11 @@
 
 /* ---- the memory ---- */
 
-/* Room for the store's name as kept in a slot: a longer one is cut, which
- * only lets two such stores share entries (an extra look at the file). */
-#define SVCT_SEEN_STORE_KEY 112
-
+/* A slot names its store by a 64-bit hash of the store's name: two stores
+ * whose names collide would only share entries (a missed write). */
 typedef struct {
     char client_id[SVCT_CLIENT_ID_LEN + 1];
-    char store[SVCT_SEEN_STORE_KEY];
+    uint64_t store;
     int64_t when;
 } svct_seen_slot_t;
 
@@ -36,8 +34,10 @@ svct_seen_memo_t *svct_seen_memo_create(size_t slots)
 {
     svct_seen_memo_t *m = calloc(1, sizeof(*m));
 
-    if (m == NULL || slots == 0)
-        return free(m), NULL;
+    if (m == NULL || slots == 0) {
+        free(m);
+        return NULL;
+    }
     m->slots = calloc(slots, sizeof(*m->slots));
     if (m->slots == NULL || pthread_mutex_init(&m->lock, NULL) != 0) {
         free(m->slots);
@@ -57,56 +57,59 @@ void svct_seen_memo_destroy(svct_seen_memo_t *m)
     free(m);
 }
 
-/* The slot of (STORE, CLIENT_ID): FNV-1a over both; a Client ID is random,
- * so its bytes spread the tokens of one store well. */
+/* FNV-1a, 64 bits, of S, continuing from H. */
+static uint64_t svct_seen_hash(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
+    return h;
+}
+
+/* The slot of (STORE, CLIENT_ID), and the store's hash in *KEY. A Client ID
+ * is random, so its bytes spread the tokens of one store well. */
 static svct_seen_slot_t *svct_seen_slot(svct_seen_memo_t *m, const char *store,
-                                        const char *client_id)
+                                        const char *client_id, uint64_t *key)
 {
-    uint32_t h = 2166136261u;
-    const char *s;
-
-    for (s = store; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    for (s = client_id; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return &m->slots[h % m->nslots];
+    *key = svct_seen_hash(UINT64_C(0xcbf29ce484222325), store);
+    return &m->slots[svct_seen_hash(*key, client_id) % m->nslots];
 }
 
-static int svct_seen_slot_is(const svct_seen_slot_t *slot, const char *store, const char *client_id)
+static int svct_seen_slot_is(const svct_seen_slot_t *slot, uint64_t key, const char *client_id)
 {
-    return strncmp(slot->client_id, client_id, sizeof(slot->client_id)) == 0 &&
-           strncmp(slot->store, store, sizeof(slot->store) - 1) == 0;
+    return slot->store == key && strncmp(slot->client_id, client_id, sizeof(slot->client_id)) == 0;
 }
 
-static void svct_seen_slot_fill(svct_seen_slot_t *slot, const char *store, const char *client_id,
+static void svct_seen_slot_fill(svct_seen_slot_t *slot, uint64_t key, const char *client_id,
                                 int64_t when)
 {
     snprintf(slot->client_id, sizeof(slot->client_id), "%s", client_id);
-    snprintf(slot->store, sizeof(slot->store), "%s", store);
+    slot->store = key;
     slot->when = when;
 }
 
 int svct_seen_memo_due(svct_seen_memo_t *m, const char *store, const char *client_id, int64_t now,
                        int64_t interval)
 {
-    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id);
+    uint64_t key;
+    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id, &key);
     int due;
 
     pthread_mutex_lock(&m->lock);
-    due = !svct_seen_slot_is(slot, store, client_id) || now - slot->when >= interval ||
+    due = !svct_seen_slot_is(slot, key, client_id) || now - slot->when >= interval ||
           slot->when > now;
     if (due)
-        svct_seen_slot_fill(slot, store, client_id, now);
+        svct_seen_slot_fill(slot, key, client_id, now);
     pthread_mutex_unlock(&m->lock);
     return due;
 }
 
 void svct_seen_memo_set(svct_seen_memo_t *m, const char *store, const char *client_id, int64_t when)
 {
-    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id);
+    uint64_t key;
+    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id, &key);
 
     pthread_mutex_lock(&m->lock);
-    svct_seen_slot_fill(slot, store, client_id, when);
+    svct_seen_slot_fill(slot, key, client_id, when);
     pthread_mutex_unlock(&m->lock);
 }
 
@@ -204,10 +207,10 @@ svct_seen_rc_t svct_seen_record(const char *store_path, const char *client_id, i
         return SVCT_SEEN_ERROR;
     }
     if (lstat(path, &sb) != 0) {
-        if (errno != ENOENT)
-            return snprintf(err, errlen, "cannot look at %s: %s", path, strerror(errno)),
-                   SVCT_SEEN_ERROR;
-        return svct_seen_create(path, now, 0, err, errlen);
+        if (errno == ENOENT)
+            return svct_seen_create(path, now, 0, err, errlen);
+        snprintf(err, errlen, "cannot look at %s: %s", path, strerror(errno));
+        return SVCT_SEEN_ERROR;
     }
     if (!S_ISREG(sb.st_mode))
         return svct_seen_create(path, now, 1, err, errlen);
