@@ -54,10 +54,10 @@ is $rc, 1, 'some expire within 7 days: exit 1';
 is $err, '', 'and nothing on stderr';
 my @lines = split /\n/, $out;
 is scalar(@lines), 3, 'a header and two tokens' or diag $out;
-like $lines[0], qr/^NAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS$/, 'the columns of list';
-like $lines[1], qr/^gone\s+\Q$tok{gone}{client_id}\E\s+\S+\s+\S+\s+\Q$by_name{gone}{expires_at}\E\s+expired$/,
+like $lines[0], qr/^NAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS\s+LAST SEEN$/, 'the columns of list';
+like $lines[1], qr/^gone\s+\Q$tok{gone}{client_id}\E\s+\S+\s+\S+\s+\Q$by_name{gone}{expires_at}\E\s+expired\s+never$/,
     'the expired token, sorted by name, as list prints it';
-like $lines[2], qr/^in-6d\s+\Q$tok{'in-6d'}{client_id}\E\s+\S+\s+\S+\s+\Q$by_name{'in-6d'}{expires_at}\E\s+active$/,
+like $lines[2], qr/^in-6d\s+\Q$tok{'in-6d'}{client_id}\E\s+\S+\s+\S+\s+\Q$by_name{'in-6d'}{expires_at}\E\s+active\s+never$/,
     'the token that expires in 6 days';
 unlike $out, qr/in-8d|forever|off-2d|in-20d|in-1y/, 'not the 8-day, forever, disabled or later ones';
 

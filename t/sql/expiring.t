@@ -70,9 +70,9 @@ my %by_name = map { $_->{name} => $_ } @{ json((svctoken('--dbd', $dbd, 'list', 
 is $rc, 1, 'some expire within 7 days: exit 1';
 my @lines = split /\n/, $out;
 is scalar(@lines), 3, 'a header and two tokens' or diag $out . $err;
-like $lines[0], qr/^NAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS$/, 'the columns of list';
-like $lines[1], qr/^gone\s+\Q$tok{gone}{client_id}\E\s.*\sexpired$/, 'the expired token';
-like $lines[2], qr/^in-6d\s+\Q$tok{'in-6d'}{client_id}\E\s.*\sactive$/, 'the 6-day token';
+like $lines[0], qr/^NAME\s+CLIENT ID\s+CREATED\s+UPDATED\s+EXPIRES\s+STATUS\s+LAST SEEN$/, 'the columns of list';
+like $lines[1], qr/^gone\s+\Q$tok{gone}{client_id}\E\s.*\sexpired\s+never$/, 'the expired token';
+like $lines[2], qr/^in-6d\s+\Q$tok{'in-6d'}{client_id}\E\s.*\sactive\s+never$/, 'the 6-day token';
 ($rc, $out) = svctoken('--dbd', $dbd, 'expiring', '--json');
 is_deeply json($out), [ @by_name{qw(gone in-6d)} ], '--json: the very objects of list --json';
 ($rc, $out) = svctoken('--dbd', $dbd, 'expiring', '--within', '30d', '--json');
