@@ -71,6 +71,14 @@ static void test_server_merge(void)
     m = svct_server_conf_merge(pool, main_conf, vhost);
     is_int(m->verify_key_files->nelts, 2, "verify keys add up");
     is_int(svct_server_store_grace(m), 0, "a grace of 0 is inherited");
+    is_int(svct_server_seen_interval(m), 300, "the default seen interval, 5m");
+    main_conf->seen_interval = 0;
+    m = svct_server_conf_merge(pool, main_conf, vhost);
+    is_int(svct_server_seen_interval(m), 0, "a seen interval of off is inherited");
+    vhost->seen_interval = 60;
+    m = svct_server_conf_merge(pool, main_conf, vhost);
+    is_int(svct_server_seen_interval(m), 60, "and overridden by a virtual host");
+    vhost->seen_interval = -1;
     vhost->signing_key_file = "/k/vhost.pem";
     m = svct_server_conf_merge(pool, main_conf, vhost);
     ok(m->verify_key_files->nelts == 1 && !strcmp(m->signing_key_file, "/k/vhost.pem"),

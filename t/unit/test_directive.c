@@ -50,6 +50,16 @@ static void test_store_times(void)
     is_str(svct_directive_store_time(pool, "ServiceTokenStoreRefresh", "2s", 0, &v), NULL,
            "a refresh of 2s");
     is_int(v, 2, "is 2 seconds");
+    is_str(svct_directive_seen_interval(pool, "ServiceTokenSeenInterval", "off", &v), NULL,
+           "a seen interval of off");
+    is_int(v, 0, "records nothing");
+    v = -1;
+    is_str(svct_directive_seen_interval(pool, "ServiceTokenSeenInterval", "0", &v), NULL, "or 0");
+    is_int(v, 0, "the same");
+    is_str(svct_directive_seen_interval(pool, "ServiceTokenSeenInterval", "1s", &v), NULL, "1s");
+    is_int(v, 1, "is 1 second");
+    ok(svct_directive_seen_interval(pool, "ServiceTokenSeenInterval", "never", &v) != NULL,
+       "a seen interval that is no duration is refused");
 }
 
 static void test_words(void)

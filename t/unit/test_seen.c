@@ -110,6 +110,50 @@ static void dir_tests(void)
     rmdir(dir);
 }
 
+static svct_sql_t *no_connection(void *baton, const char **err)
+{
+    (*(int *)baton)++;
+    *err = "no database here";
+    return NULL;
+}
+
+/* The request path: the memory first, then the file or the database. */
+static void note_tests(void)
+{
+    char tmpl[] = "/tmp/test_seen_note.XXXXXX", store[256], err[512];
+    const char *dir = mkdtemp(tmpl);
+    svct_seen_memo_t *m = svct_seen_memo_create(64), *m2 = svct_seen_memo_create(64);
+    svct_sql_view_t *view = svct_sql_view_create(1000000, 0, 16);
+    int64_t now = (int64_t)time(NULL);
+    int tries = 0;
+
+    snprintf(store, sizeof store, "%s/tokens.db", dir);
+    svct_seen_prepare(store, getuid(), getgid(), err, sizeof err);
+    is_int(svct_seen_note(m, store, ID1, now, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
+           "note: the first use is written");
+    is_int(svct_seen_note(m, store, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
+           "then not due: no file is looked at");
+    is_int(svct_seen_note(m2, store, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_FRESH,
+           "another child finds it fresh");
+    is_int(svct_seen_note(m2, store, ID1, now + 299, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
+           "and is next due at the stored time + interval");
+    is_int(svct_seen_note(m2, store, ID1, now + 300, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
+           "when it writes");
+    svct_seen_forget(store, ID1);
+    snprintf(store, sizeof store, "%s/tokens.db.seen", dir);
+    rmdir(store);
+    rmdir(dir);
+
+    is_int(svct_seen_note_sql(m, NULL, no_connection, &tries, ID2, now, 300, err, sizeof err),
+           SVCT_SEEN_NOT_DUE, "SQL without a view: nothing");
+    is_int(svct_seen_note_sql(m, view, no_connection, &tries, ID2, now, 300, err, sizeof err),
+           SVCT_SEEN_NOT_DUE, "nor while the view has not reached the database");
+    is_int(tries, 0, "which is not asked");
+    svct_sql_view_destroy(view);
+    svct_seen_memo_destroy(m);
+    svct_seen_memo_destroy(m2);
+}
+
 static void ago_tests(void)
 {
     char buf[32];
@@ -129,6 +173,7 @@ int main(void)
 
     memo_tests();
     dir_tests();
+    note_tests();
     ago_tests();
     svct_clock_manual();
     before = svct_clock_real_ns();
