@@ -282,7 +282,10 @@ svct_store_rc_t svct_store_commit(svct_store_t *st)
         return SVCT_STORE_EIO;
     if (!st->on_copy)
         return SVCT_STORE_OK;
-    /* Closing flushes what the DBM library still holds. */
+    /* Closing flushes what the DBM library still holds; what it could not
+     * write shows when the copy is read back. */
+    if (svct_store_dbm_verify(st) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
     apr_dbm_close(st->dbm);
     st->dbm = NULL;
     st->on_copy = 0;

@@ -138,6 +138,82 @@ svct_store_rc_t svct_store_dbm_open(svct_store_t *st, const char *path, apr_int3
         st->type);
 }
 
+/* One key's last write in a change: its value, or removed. */
+typedef struct {
+    const char *val; /* NULL: removed */
+    apr_size_t len;
+} svct_store_written_t;
+
+/* How many keys the open DBM holds, into *N; -1 when it cannot be read. */
+static int svct_store_count(svct_store_t *st, long *n)
+{
+    apr_datum_t k;
+
+    *n = 0;
+    if (apr_dbm_firstkey(st->dbm, &k) != APR_SUCCESS)
+        return -1;
+    while (k.dptr != NULL) {
+        (*n)++;
+        if (apr_dbm_nextkey(st->dbm, &k) != APR_SUCCESS)
+            return -1;
+    }
+    return 0;
+}
+
+/* 0 when every key the change wrote reads back as written (or is gone,
+ * if removed) and the copy holds as many keys as it should. */
+static int svct_store_reads_back(svct_store_t *st)
+{
+    apr_hash_index_t *hi;
+    long n;
+
+    for (hi = apr_hash_first(st->pool, st->written); hi != NULL; hi = apr_hash_next(hi)) {
+        const void *key;
+        apr_ssize_t klen;
+        void *wv;
+        const svct_store_written_t *w;
+        apr_datum_t k, v;
+
+        apr_hash_this(hi, &key, &klen, &wv);
+        w = wv;
+        k.dptr = (char *)key;
+        k.dsize = (apr_size_t)klen;
+        v.dptr = NULL;
+        v.dsize = 0;
+        if (apr_dbm_fetch(st->dbm, k, &v) != APR_SUCCESS)
+            return -1;
+        if (w->val == NULL
+                ? v.dptr != NULL
+                : v.dptr == NULL || v.dsize != w->len || memcmp(v.dptr, w->val, w->len) != 0)
+            return -1;
+    }
+    return svct_store_count(st, &n) == 0 && n == st->nkeys ? 0 : -1;
+}
+
+svct_store_rc_t svct_store_dbm_verify(svct_store_t *st)
+{
+    char buf[256];
+    apr_status_t rv;
+
+    apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    apr_pool_clear(st->dbm_pool);
+    rv = apr_dbm_open_ex(&st->dbm, st->type, st->files.newpath, APR_DBM_READONLY, SVCT_STORE_PERMS,
+                         st->dbm_pool);
+    if (rv == APR_SUCCESS && svct_store_reads_back(st) == 0)
+        return SVCT_STORE_OK;
+    if (rv == APR_SUCCESS)
+        apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    svct_store_files_discard(&st->files);
+    st->on_copy = 0;
+    return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s: nothing changed",
+                           st->path,
+                           rv != APR_SUCCESS ? apr_strerror(rv, buf, sizeof(buf))
+                                             : "the new copy does not read back as written "
+                                               "(is the disk full?)");
+}
+
 /* The first write of a handle moves it to a copy of the store, where every
  * write of the change goes until svct_store_commit (store_file.h). */
 static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
@@ -154,7 +230,12 @@ static svct_store_rc_t svct_store_begin_change(svct_store_t *st)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
                                err);
     st->on_copy = 1;
-    return svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE);
+    if (svct_store_dbm_open(st, st->files.newpath, APR_DBM_READWRITE) != SVCT_STORE_OK)
+        return SVCT_STORE_EIO;
+    if (svct_store_count(st, &st->nkeys) != 0)
+        return svct_store_fail(st, SVCT_STORE_EIO, "cannot read token store %s: %s", st->path,
+                               svct_dbm_error(st, APR_EGENERAL));
+    return SVCT_STORE_OK;
 }
 
 /* One key written (VAL, VLEN) or removed (VAL NULL), in the copy of the
@@ -165,6 +246,8 @@ static svct_store_rc_t svct_store_write(svct_store_t *st, const char *key, size_
     apr_datum_t k, v;
     apr_status_t rv;
     svct_store_rc_t rc;
+    svct_store_written_t *w;
+    int existed;
 
     if ((rc = svct_store_usable(st)) != SVCT_STORE_OK ||
         (rc = svct_store_begin_change(st)) != SVCT_STORE_OK)
@@ -173,10 +256,18 @@ static svct_store_rc_t svct_store_write(svct_store_t *st, const char *key, size_
     k.dsize = klen;
     v.dptr = (char *)val;
     v.dsize = vlen;
+    existed = apr_dbm_exists(st->dbm, k);
     rv = val != NULL ? apr_dbm_store(st->dbm, k, v) : apr_dbm_delete(st->dbm, k);
     if (rv != APR_SUCCESS)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot write token store %s: %s", st->path,
                                svct_dbm_error(st, rv));
+    st->nkeys += (val != NULL) - existed;
+    if (st->written == NULL)
+        st->written = apr_hash_make(st->pool);
+    w = apr_palloc(st->pool, sizeof(*w));
+    w->val = val != NULL ? apr_pmemdup(st->pool, val, vlen) : NULL;
+    w->len = vlen;
+    apr_hash_set(st->written, apr_pmemdup(st->pool, key, klen), (apr_ssize_t)klen, w);
     return st->reopen_after_write ? svct_store_reopen(st) : SVCT_STORE_OK;
 }
 

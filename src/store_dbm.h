@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <apr_dbm.h>
+#include <apr_hash.h>
 
 #include "error.h"
 #include "store_sql.h"
@@ -44,6 +45,11 @@ struct svct_store {
     int changed; /* a change was committed: close waits, see store.h */
     int on_copy; /* DBM is the copy beside the store, see store_file.h */
     svct_store_files_t files;
+    /* What the change wrote to the copy, to read back before it is
+     * committed (svct_store_dbm_verify): key -> svct_store_written_t, and
+     * how many keys the copy must hold. */
+    apr_hash_t *written;
+    long nkeys;
     /* Device and inode of the files at the path just before the DBM opened
      * it, under the lock (svct_store_file_ids). */
     int nids;
@@ -78,6 +84,11 @@ apr_status_t svct_store_dbm_cleanup(void *data);
 const char *svct_dbm_read_error(svct_store_t *st, apr_status_t rv);
 /* A SQL store's result as the store's (store.h). */
 svct_store_rc_t svct_store_sql_rc(svct_store_t *st, svct_sql_rc_t rc);
+/* Closes the copy a change was written to, opens it again read-only and
+ * checks that it holds what the change wrote: a DBM library that flushes
+ * its cache on close (Berkeley DB) cannot report a failed write there, as
+ * apr_dbm_close returns nothing. EIO, the copy dropped, when it does not. */
+svct_store_rc_t svct_store_dbm_verify(svct_store_t *st);
 /* EIO unless the handle may write. */
 svct_store_rc_t svct_store_writable(svct_store_t *st);
 /* One key written or removed, in the copy of the store (store_file.h). */

@@ -8,6 +8,12 @@
  * struck, the file SVCT_FAULT_FIRED is created, so a test can step N up
  * until a run goes through untouched. Writes to standard output and error
  * are not counted: they are what the test reads.
+ *
+ * SVCT_FAULT=enospc-close counts only the calls made while apr_dbm_close()
+ * runs, and fails the Nth and every later one inside a close with ENOSPC:
+ * a DBM library that flushes its cache when closed (Berkeley DB) has no way
+ * to report that, as apr_dbm_close() returns nothing. Calls outside a close
+ * all go through, as on a disk that was full only for a moment.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -20,6 +26,7 @@
 #include <unistd.h>
 
 static long fault_calls;
+static int fault_in_close;
 
 /* 1 when this call must fail (errno set), 0 to let it through; does not
  * return for a crash. */
@@ -31,6 +38,8 @@ static int fault_now(int fd)
     if (fd >= 0 && fd <= 2)
         return 0;
     if (at == NULL || mode == NULL || (n = atol(at)) <= 0)
+        return 0;
+    if (strcmp(mode, "enospc-close") == 0 && !fault_in_close)
         return 0;
     if (++fault_calls < n)
         return 0;
@@ -127,4 +136,14 @@ int unlink(const char *path)
 int msync(void *addr, size_t len, int flags)
 {
     return fault_now(-1) ? -1 : REAL(msync)(addr, len, flags);
+}
+
+/* The apr_dbm_t is opaque here: only the pointer is passed on. */
+void apr_dbm_close(void *dbm)
+{
+    void (*real)(void *) = (void (*)(void *))dlsym(RTLD_NEXT, "apr_dbm_close");
+
+    fault_in_close++;
+    real(dbm);
+    fault_in_close--;
 }
