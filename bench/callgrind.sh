@@ -17,7 +17,8 @@
 #
 # Environment: HTTPD, SVCT_MODULE, SVCTOKEN (set by the Makefile),
 # CALLGRIND_CASES (baseline exchange session basic exchange-pg session-pg
-# basic-pg), CALLGRIND_REQUESTS (2000), CALLGRIND_WARMUP (200),
+# basic-pg), CALLGRIND_SEEN (a ServiceTokenSeenInterval for every case but
+# the baseline; unset: the default), CALLGRIND_REQUESTS (2000), CALLGRIND_WARMUP (200),
 # CALLGRIND_DIR (work files and the profiles callgrind.out.CASE.KIND.N, for
 # callgrind_annotate; build/callgrind: keep its path's length when comparing
 # runs, httpd's directory walk costs per path component).
@@ -105,6 +106,10 @@ EOF
         ;;
     esac
     echo "</Location>"
+    # CALLGRIND_SEEN=off measures what recording last seen costs a request.
+    if [ -n "${CALLGRIND_SEEN:-}" ] && [ "$1" != baseline ]; then
+        echo "ServiceTokenSeenInterval $CALLGRIND_SEEN"
+    fi
 }
 
 headers() { # CASE -> curl/ab -H arguments, one per line
