@@ -272,6 +272,7 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
         d->store_type = NULL;
         d->store_tag = NULL; /* the database's own, known once read (src/authn.c) */
         d->store_dbd = 1;
+        d->store_seen_key = svct_seen_store_key(d->store_path);
         note_section(cmd, d);
         return NULL;
     }
@@ -285,6 +286,7 @@ static const char *set_store(cmd_parms *cmd, void *dconf, const char *path, cons
     if (!d->store_tag)
         return apr_pstrcat(cmd->pool, cmd->cmd->name, ": cannot make the tag of ", path, NULL);
     d->store_dbd = 0;
+    d->store_seen_key = svct_seen_store_key(d->store_path);
     note_section(cmd, d);
     if (reading_httpd_conf()) {
         svct_store_ref *ref = apr_array_push(conf_stores);
@@ -866,10 +868,10 @@ static void note_seen(request_rec *r, const svct_dir_conf *d, const svct_record_
 
     if (!interval || !child.seen)
         return;
-    rc = d->store_dbd ? svct_seen_note_sql(child.seen, sc->view, dbd_connect, r, token->client_id,
-                                           now, interval, err, sizeof err)
-                      : svct_seen_note(child.seen, d->store_path, token->client_id, now, interval,
-                                       err, sizeof err);
+    rc = d->store_dbd ? svct_seen_note_sql(child.seen, d->store_seen_key, sc->view, dbd_connect, r,
+                                           token->client_id, now, interval, err, sizeof err)
+                      : svct_seen_note(child.seen, d->store_path, d->store_seen_key,
+                                       token->client_id, now, interval, err, sizeof err);
     if (rc != SVCT_SEEN_ERROR)
         return;
     ap_log_rerror(APLOG_MARK, warned ? APLOG_DEBUG : APLOG_WARNING, 0, r,

@@ -24,6 +24,7 @@ svct_dir_conf *svct_dir_conf_merge(apr_pool_t *p, const svct_dir_conf *base,
     conf->store_type = add->store_path ? add->store_type : base->store_type;
     conf->store_tag = add->store_path ? add->store_tag : base->store_tag;
     conf->store_dbd = add->store_path ? add->store_dbd : base->store_dbd;
+    conf->store_seen_key = add->store_path ? add->store_seen_key : base->store_seen_key;
     conf->audience = add->audience ? add->audience : base->audience;
     conf->audience_dir = add->audience ? add->audience_dir : base->audience_dir;
     conf->session_duration =

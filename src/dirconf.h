@@ -7,6 +7,8 @@
 #ifndef SVCT_DIRCONF_H
 #define SVCT_DIRCONF_H
 
+#include <stdint.h>
+
 #include <apr.h>
 #include <apr_pools.h>
 
@@ -18,6 +20,10 @@ typedef struct svct_dir_conf {
     const char *store_type;
     const char *store_tag; /* store_tag.h: binds sessions to this store */
     int store_dbd;
+    /* seen.h: names the store in a child's memory of last-seen writes; for
+     * a SQL store "dbd" (Client IDs are random: one name serves every
+     * database a server reads). */
+    uint64_t store_seen_key;
     const char *audience;
     apr_int64_t session_duration;
     apr_int64_t clock_skew;

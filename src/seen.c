@@ -57,21 +57,25 @@ void svct_seen_memo_destroy(svct_seen_memo_t *m)
     free(m);
 }
 
-/* FNV-1a, 64 bits, of S, continuing from H. */
-static uint64_t svct_seen_hash(uint64_t h, const char *s)
+/* FNV-1a, 64 bits, of at most MAX bytes of S, continuing from H. */
+static uint64_t svct_seen_hash(uint64_t h, const char *s, size_t max)
 {
-    for (; *s; s++)
+    for (; max && *s; s++, max--)
         h = (h ^ (unsigned char)*s) * UINT64_C(0x100000001b3);
     return h;
 }
 
-/* The slot of (STORE, CLIENT_ID), and the store's hash in *KEY. A Client ID
- * is random, so its bytes spread the tokens of one store well. */
-static svct_seen_slot_t *svct_seen_slot(svct_seen_memo_t *m, const char *store,
-                                        const char *client_id, uint64_t *key)
+uint64_t svct_seen_store_key(const char *store)
 {
-    *key = svct_seen_hash(UINT64_C(0xcbf29ce484222325), store);
-    return &m->slots[svct_seen_hash(*key, client_id) % m->nslots];
+    return svct_seen_hash(UINT64_C(0xcbf29ce484222325), store, SIZE_MAX);
+}
+
+/* The slot of (KEY, CLIENT_ID). A Client ID begins with random hex, so its
+ * first 16 characters (64 random bits) spread the tokens of one store well;
+ * the slot still compares the whole ID. */
+static svct_seen_slot_t *svct_seen_slot(svct_seen_memo_t *m, uint64_t key, const char *client_id)
+{
+    return &m->slots[svct_seen_hash(key, client_id, 16) % m->nslots];
 }
 
 static int svct_seen_slot_is(const svct_seen_slot_t *slot, uint64_t key, const char *client_id)
@@ -87,11 +91,10 @@ static void svct_seen_slot_fill(svct_seen_slot_t *slot, uint64_t key, const char
     slot->when = when;
 }
 
-int svct_seen_memo_due(svct_seen_memo_t *m, const char *store, const char *client_id, int64_t now,
+int svct_seen_memo_due(svct_seen_memo_t *m, uint64_t key, const char *client_id, int64_t now,
                        int64_t interval)
 {
-    uint64_t key;
-    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id, &key);
+    svct_seen_slot_t *slot = svct_seen_slot(m, key, client_id);
     int due;
 
     pthread_mutex_lock(&m->lock);
@@ -103,10 +106,9 @@ int svct_seen_memo_due(svct_seen_memo_t *m, const char *store, const char *clien
     return due;
 }
 
-void svct_seen_memo_set(svct_seen_memo_t *m, const char *store, const char *client_id, int64_t when)
+void svct_seen_memo_set(svct_seen_memo_t *m, uint64_t key, const char *client_id, int64_t when)
 {
-    uint64_t key;
-    svct_seen_slot_t *slot = svct_seen_slot(m, store, client_id, &key);
+    svct_seen_slot_t *slot = svct_seen_slot(m, key, client_id);
 
     pthread_mutex_lock(&m->lock);
     svct_seen_slot_fill(slot, key, client_id, when);
@@ -257,17 +259,18 @@ void svct_seen_forget(const char *store_path, const char *client_id)
         (void)unlink(path);
 }
 
-svct_seen_rc_t svct_seen_note(svct_seen_memo_t *m, const char *store_path, const char *client_id,
-                              int64_t now, int64_t interval, char *err, size_t errlen)
+svct_seen_rc_t svct_seen_note(svct_seen_memo_t *m, const char *store_path, uint64_t store_key,
+                              const char *client_id, int64_t now, int64_t interval, char *err,
+                              size_t errlen)
 {
     int64_t stored = 0;
     svct_seen_rc_t rc;
 
-    if (!svct_seen_memo_due(m, store_path, client_id, now, interval))
+    if (!svct_seen_memo_due(m, store_key, client_id, now, interval))
         return SVCT_SEEN_NOT_DUE;
     rc = svct_seen_record(store_path, client_id, now, interval, &stored, err, errlen);
     if (rc == SVCT_SEEN_FRESH)
-        svct_seen_memo_set(m, store_path, client_id, stored);
+        svct_seen_memo_set(m, store_key, client_id, stored);
     return rc;
 }
 

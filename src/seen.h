@@ -41,14 +41,18 @@ typedef struct svct_seen_memo svct_seen_memo_t;
 svct_seen_memo_t *svct_seen_memo_create(size_t slots);
 void svct_seen_memo_destroy(svct_seen_memo_t *m);
 
-/* 1 when the token CLIENT_ID of STORE (a string naming the store) is due:
- * this child has not recorded or found a time for it within INTERVAL
- * seconds of NOW. The call claims it (its memory says NOW), so other
- * threads of the child do not write it too. */
-int svct_seen_memo_due(svct_seen_memo_t *m, const char *store, const char *client_id, int64_t now,
+/* The key that names the store STORE (its path, or "dbd") in a child's
+ * memory: made once, when the directive is read, not on every request. */
+uint64_t svct_seen_store_key(const char *store);
+
+/* 1 when the token CLIENT_ID of the store STORE_KEY names is due: this child
+ * has not recorded or found a time for it within INTERVAL seconds of NOW.
+ * The call claims it (its memory says NOW), so other threads of the child
+ * do not write it too. */
+int svct_seen_memo_due(svct_seen_memo_t *m, uint64_t store_key, const char *client_id, int64_t now,
                        int64_t interval);
 /* The stored time found was WHEN: the token is next due at WHEN + interval. */
-void svct_seen_memo_set(svct_seen_memo_t *m, const char *store, const char *client_id,
+void svct_seen_memo_set(svct_seen_memo_t *m, uint64_t store_key, const char *client_id,
                         int64_t when);
 
 /* ---- the DBM store's last-seen directory ---- */
@@ -72,14 +76,16 @@ svct_seen_rc_t svct_seen_record(const char *store_path, const char *client_id, i
                                 int64_t interval, int64_t *stored, char *err, size_t errlen);
 
 /* The request path on a DBM store: svct_seen_record when this child's
- * memory M says CLIENT_ID is due, and M told what was found. */
-svct_seen_rc_t svct_seen_note(svct_seen_memo_t *m, const char *store_path, const char *client_id,
-                              int64_t now, int64_t interval, char *err, size_t errlen);
+ * memory M says CLIENT_ID is due, and M told what was found. STORE_KEY is
+ * svct_seen_store_key(STORE_PATH). */
+svct_seen_rc_t svct_seen_note(svct_seen_memo_t *m, const char *store_path, uint64_t store_key,
+                              const char *client_id, int64_t now, int64_t interval, char *err,
+                              size_t errlen);
 
 /* The same on a SQL store read through VIEW (seen_sql.c): one UPDATE that
  * checks the interval itself (store_sql.h), on the connection CONNECT(BATON)
  * gives; nothing while VIEW finds the database down. */
-svct_seen_rc_t svct_seen_note_sql(svct_seen_memo_t *m, svct_sql_view_t *view,
+svct_seen_rc_t svct_seen_note_sql(svct_seen_memo_t *m, uint64_t store_key, svct_sql_view_t *view,
                                   svct_sql_connect_fn connect, void *baton, const char *client_id,
                                   int64_t now, int64_t interval, char *err, size_t errlen);
 

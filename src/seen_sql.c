@@ -8,11 +8,7 @@
 #include "seen.h"
 #include "store_sql.h"
 
-/* The key of a SQL store in a child's memory: Client IDs are random, so
- * one name serves every database a server reads. */
-#define SVCT_SEEN_SQL_STORE "dbd"
-
-svct_seen_rc_t svct_seen_note_sql(svct_seen_memo_t *m, svct_sql_view_t *view,
+svct_seen_rc_t svct_seen_note_sql(svct_seen_memo_t *m, uint64_t store_key, svct_sql_view_t *view,
                                   svct_sql_connect_fn connect, void *baton, const char *client_id,
                                   int64_t now, int64_t interval, char *err, size_t errlen)
 {
@@ -21,7 +17,7 @@ svct_seen_rc_t svct_seen_note_sql(svct_seen_memo_t *m, svct_sql_view_t *view,
     int updated;
 
     if (view == NULL || svct_sql_view_down(view) ||
-        !svct_seen_memo_due(m, SVCT_SEEN_SQL_STORE, client_id, now, interval))
+        !svct_seen_memo_due(m, store_key, client_id, now, interval))
         return SVCT_SEEN_NOT_DUE;
     sql = connect(baton, &why);
     if (sql == NULL) {

@@ -20,26 +20,32 @@
 
 #define ID1 "0123456789abcdef0123456789abcdef.access"
 #define ID2 "fedcba9876543210fedcba9876543210.access"
+/* ID1's first 16 characters, which alone choose a slot */
+#define ID3 "0123456789abcdef9999999999999999.access"
 
 static void memo_tests(void)
 {
     svct_seen_memo_t *m = svct_seen_memo_create(64);
+    uint64_t s = svct_seen_store_key("/s");
 
     ok(m != NULL, "memo created");
-    ok(svct_seen_memo_due(m, "/s", ID1, 1000, 300), "a token never recorded is due");
-    ok(!svct_seen_memo_due(m, "/s", ID1, 1000, 300), "and claimed: not due again at once");
-    ok(!svct_seen_memo_due(m, "/s", ID1, 1299, 300), "nor within the interval");
-    ok(svct_seen_memo_due(m, "/s", ID1, 1300, 300), "due once the interval has passed");
-    ok(svct_seen_memo_due(m, "/other", ID1, 1300, 300), "another store's copy is its own");
-    ok(svct_seen_memo_due(m, "/s", ID2, 1300, 300), "another token is its own");
-    svct_seen_memo_set(m, "/s", ID2, 1250);
-    ok(!svct_seen_memo_due(m, "/s", ID2, 1549, 300), "a stored time found sets the next due");
-    ok(svct_seen_memo_due(m, "/s", ID2, 1550, 300), "... to that time + interval");
-    ok(svct_seen_memo_due(m, "/s", ID2, 10, 300), "a clock set back makes it due again");
+    ok(svct_seen_memo_due(m, s, ID1, 1000, 300), "a token never recorded is due");
+    ok(!svct_seen_memo_due(m, s, ID1, 1000, 300), "and claimed: not due again at once");
+    ok(!svct_seen_memo_due(m, s, ID1, 1299, 300), "nor within the interval");
+    ok(svct_seen_memo_due(m, s, ID1, 1300, 300), "due once the interval has passed");
+    ok(svct_seen_memo_due(m, svct_seen_store_key("/other"), ID1, 1300, 300),
+       "another store's copy is its own");
+    ok(svct_seen_memo_due(m, s, ID2, 1300, 300), "another token is its own");
+    svct_seen_memo_set(m, s, ID2, 1250);
+    ok(!svct_seen_memo_due(m, s, ID2, 1549, 300), "a stored time found sets the next due");
+    ok(svct_seen_memo_due(m, s, ID2, 1550, 300), "... to that time + interval");
+    ok(svct_seen_memo_due(m, s, ID2, 10, 300), "a clock set back makes it due again");
+    ok(svct_seen_memo_due(m, s, ID3, 1300, 300) && svct_seen_memo_due(m, s, ID1, 1301, 300),
+       "two IDs with the same first 16 characters share a slot, not a time");
     svct_seen_memo_destroy(m);
     m = svct_seen_memo_create(1);
-    ok(svct_seen_memo_due(m, "/s", ID1, 1000, 300) && svct_seen_memo_due(m, "/s", ID2, 1000, 300) &&
-           svct_seen_memo_due(m, "/s", ID1, 1000, 300),
+    ok(svct_seen_memo_due(m, s, ID1, 1000, 300) && svct_seen_memo_due(m, s, ID2, 1000, 300) &&
+           svct_seen_memo_due(m, s, ID1, 1000, 300),
        "two tokens in one slot push each other out: each costs a look, none is lost");
     svct_seen_memo_destroy(m);
     ok(svct_seen_memo_create(0) == NULL, "no slots: no memo");
@@ -126,27 +132,31 @@ static void note_tests(void)
     svct_sql_view_t *view = svct_sql_view_create(1000000, 0, 16);
     int64_t now = (int64_t)time(NULL);
     int tries = 0;
+    uint64_t key;
 
     snprintf(store, sizeof store, "%s/tokens.db", dir);
+    key = svct_seen_store_key(store);
     svct_seen_prepare(store, getuid(), getgid(), err, sizeof err);
-    is_int(svct_seen_note(m, store, ID1, now, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
+    is_int(svct_seen_note(m, store, key, ID1, now, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
            "note: the first use is written");
-    is_int(svct_seen_note(m, store, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
+    is_int(svct_seen_note(m, store, key, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
            "then not due: no file is looked at");
-    is_int(svct_seen_note(m2, store, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_FRESH,
+    is_int(svct_seen_note(m2, store, key, ID1, now + 10, 300, err, sizeof err), SVCT_SEEN_FRESH,
            "another child finds it fresh");
-    is_int(svct_seen_note(m2, store, ID1, now + 299, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
+    is_int(svct_seen_note(m2, store, key, ID1, now + 299, 300, err, sizeof err), SVCT_SEEN_NOT_DUE,
            "and is next due at the stored time + interval");
-    is_int(svct_seen_note(m2, store, ID1, now + 300, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
+    is_int(svct_seen_note(m2, store, key, ID1, now + 300, 300, err, sizeof err), SVCT_SEEN_WRITTEN,
            "when it writes");
     svct_seen_forget(store, ID1);
     snprintf(store, sizeof store, "%s/tokens.db.seen", dir);
     rmdir(store);
     rmdir(dir);
 
-    is_int(svct_seen_note_sql(m, NULL, no_connection, &tries, ID2, now, 300, err, sizeof err),
+    is_int(svct_seen_note_sql(m, svct_seen_store_key("dbd"), NULL, no_connection, &tries, ID2, now,
+                              300, err, sizeof err),
            SVCT_SEEN_NOT_DUE, "SQL without a view: nothing");
-    is_int(svct_seen_note_sql(m, view, no_connection, &tries, ID2, now, 300, err, sizeof err),
+    is_int(svct_seen_note_sql(m, svct_seen_store_key("dbd"), view, no_connection, &tries, ID2, now,
+                              300, err, sizeof err),
            SVCT_SEEN_NOT_DUE, "nor while the view has not reached the database");
     is_int(tries, 0, "which is not asked");
     svct_sql_view_destroy(view);
