@@ -44,11 +44,8 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/common.sh"
 B=${BENCH_DIR:-$root/build/bench}
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-MODULE=${SVCT_MODULE:-$root/build/mod_access_svctoken.so}
-CLI=${SVCTOKEN:-$root/build/svctoken}
 GEN=${GEN_STORE:-$root/build/gen_store}
 SECS=${BENCH_SECONDS:-1}
 PAIRS=${BENCH_PAIRS:-10}
@@ -65,7 +62,6 @@ NTOKENS=${BENCH_TOKENS:-1000000}
 RSSREQ=${BENCH_RSS_REQUESTS:-1000000}
 RSSWARM=${BENCH_RSS_WARMUP:-$RSSREQ}
 PORT0=${BENCH_PORT:-18080}
-MODS=/usr/lib/apache2/modules
 
 ALL_CASES="baseline exchange basic session-hs256 session-es256 forged exchange-1m session-1m
            exchange-pg session-pg dbm-sha1 dbm-bcrypt auth-tkt baseline-again seen-p99"
@@ -84,7 +80,6 @@ esac
 case " $CASES " in *-pg\ *)
     if [ -z "${SVCT_PG_DIR:-}" ]; then exec "$root/t/with-pg" bash "$0" "$@"; fi ;;
 esac
-pg_sql() { perl -I"$root/t/lib" -MSvcToken::Pg -e 'print SvcToken::Pg->shared->psql(@ARGV)' "$@"; }
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "bench: $*"; exit 1; }
@@ -102,7 +97,7 @@ printf 'hello from the bench\n' > "$B/htdocs/p/index.html"
 json() { perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{$ARGV[0]}' "$1"; }
 
 # ---- fixtures ----
-rm -f "$B"/one.db* "$B"/es256.pem "$B"/hs256.jwk "$B"/users-*
+rm -rf "$B"/one.db* "$B"/es256.pem "$B"/hs256.jwk "$B"/users-*
 "$CLI" keygen --alg ES256 --out "$B/es256.pem" >/dev/null
 "$CLI" keygen --alg HS256 --out "$B/hs256.jwk" >/dev/null
 "$CLI" -f "$B/one.db" create bench --duration 30d --json > "$B/one.json"
@@ -114,7 +109,7 @@ SVCT_BASIC="Authorization: Basic $(printf '%s:%s' "$ID1" "$SECRET1" | base64 -w0
 # (they share one secret, for the memory run), and one made by svctoken.
 big="$B/million-$NTOKENS.db"
 if [ ! -s "$big.json" ] || ! "$CLI" -f "$big" show bench >/dev/null 2>&1; then
-    rm -f "$big"* 
+    rm -rf "$big"*
     BULK_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
     log "generating a store of $NTOKENS tokens (kept in $big for later runs)..."
     t0=$(date +%s.%N)
@@ -135,12 +130,7 @@ GEN_SECS=$(cat "$big.gen-seconds" 2>/dev/null || echo "?")
 # import, so its secret works unchanged). Every statement is logged, with the
 # case (application_name) that ran it.
 if [ -n "${SVCT_PG_DIR:-}" ]; then
-    pg_sql 'DROP TABLE IF EXISTS svctoken_tokens, svctoken_state' svctoken
-    "$CLI" --dbd "$SVCT_PG_DBD" init >/dev/null
-    "$CLI" -f "$B/one.db" export | "$CLI" --dbd "$SVCT_PG_DBD" import >/dev/null
-    pg_sql "ALTER SYSTEM SET log_statement = 'all'"
-    pg_sql "ALTER SYSTEM SET log_line_prefix = '%m [%p] app=%a '"
-    pg_sql 'SELECT pg_reload_conf()' >/dev/null
+    pg_store_from "$B/one.db"
 fi
 
 htdbm -cbs "$B/users-sha1.db" bench benchpass >/dev/null 2>&1
@@ -211,14 +201,7 @@ EOF
         ;;
     basic)
         cat <<EOF
-LoadModule auth_basic_module $MODS/mod_auth_basic.so
-LoadModule access_svctoken_module $MODULE
-<Location /p/>
-    AuthType Basic
-    AuthName bench
-    AuthBasicProvider service-token
-    ServiceTokenStore $B/one.db
-    Require service-token
+$(basic_location "$B/one.db")
 </Location>
 EOF
         ;;
@@ -256,20 +239,9 @@ write_conf() { # CASE
     local c=$1 port
     port=$(port_of "$c")
     cat > "$B/conf/$c.conf" <<EOF
-ServerRoot $B
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile $B/run/$c.pid
-ErrorLog $B/logs/$c.error.log
-LogLevel warn
-LoadModule mpm_event_module $MODS/mod_mpm_event.so
-LoadModule authn_core_module $MODS/mod_authn_core.so
-LoadModule authz_core_module $MODS/mod_authz_core.so
+$(httpd_head "$B" "$c" "$port")
 LoadModule authz_user_module $MODS/mod_authz_user.so
-<IfDefine ASROOT>
-    User nobody
-    Group nogroup
-</IfDefine>
+$(httpd_as_nobody)
 # Fixed number of children, never recycled, so their memory can be followed.
 StartServers 2
 ServerLimit 2

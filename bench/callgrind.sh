@@ -25,20 +25,15 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/common.sh"
 D=${CALLGRIND_DIR:-$root/build/callgrind}
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-MODULE=${SVCT_MODULE:-$root/build/mod_access_svctoken.so}
-CLI=${SVCTOKEN:-$root/build/svctoken}
 N=${CALLGRIND_REQUESTS:-2000}
 WARM=${CALLGRIND_WARMUP:-200}
 CASES=$(echo ${CALLGRIND_CASES:-baseline exchange session basic exchange-pg session-pg basic-pg})
-MODS=/usr/lib/apache2/modules
 
 case " $CASES " in *-pg\ *)
     if [ -z "${SVCT_PG_DIR:-}" ]; then exec "$root/t/with-pg" bash "$0" "$@"; fi ;;
 esac
-pg_sql() { perl -I"$root/t/lib" -MSvcToken::Pg -e 'print SvcToken::Pg->shared->psql(@ARGV)' "$@"; }
 die() { echo "callgrind: $*" >&2; exit 1; }
 for t in valgrind callgrind_control ab curl perl "$HTTPD"; do
     command -v "$t" >/dev/null || die "$t not found (make deps)"
@@ -52,12 +47,7 @@ json() { perl -MJSON::PP -e 'local $/; print decode_json(<STDIN>)->{$ARGV[0]}' "
 ID=$(json client_id < "$D/one.json")
 SECRET=$(json client_secret < "$D/one.json")
 if [ -n "${SVCT_PG_DIR:-}" ]; then
-    pg_sql 'DROP TABLE IF EXISTS svctoken_tokens, svctoken_state' svctoken
-    "$CLI" --dbd "$SVCT_PG_DBD" init >/dev/null
-    "$CLI" -f "$D/one.db" export | "$CLI" --dbd "$SVCT_PG_DBD" import >/dev/null
-    pg_sql "ALTER SYSTEM SET log_statement = 'all'"
-    pg_sql "ALTER SYSTEM SET log_line_prefix = '%m [%p] app=%a '"
-    pg_sql 'SELECT pg_reload_conf()' >/dev/null
+    pg_store_from "$D/one.db"
 fi
 # As root, httpd runs as nobody from the start: callgrind writes its profile
 # at the end, as the user the process has become.
@@ -83,14 +73,7 @@ EOF
     baseline) echo "<Location /p/>"; echo "    Require all granted" ;;
     basic*)
         cat <<EOF
-LoadModule auth_basic_module $MODS/mod_auth_basic.so
-LoadModule access_svctoken_module $MODULE
-<Location /p/>
-    AuthType Basic
-    AuthName bench
-    AuthBasicProvider service-token
-    ServiceTokenStore $store
-    Require service-token
+$(basic_location "$store")
 EOF
         ;;
     *)
@@ -176,15 +159,7 @@ HOOKS="svct_post_read_request svct_preflight svct_check_authn svct_basic_first c
 printf '%-12s %16s %14s   %s\n' case "instr/request" "in the module" "database statements"
 for c in $CASES; do
     cat > "$D/$c.conf.in" <<EOF
-ServerRoot $D
-ServerName 127.0.0.1
-Listen 127.0.0.1:@PORT@
-PidFile $D/run/$c.pid
-ErrorLog $D/logs/$c.error.log
-LogLevel warn
-LoadModule mpm_event_module $MODS/mod_mpm_event.so
-LoadModule authn_core_module $MODS/mod_authn_core.so
-LoadModule authz_core_module $MODS/mod_authz_core.so
+$(httpd_head "$D" "$c" @PORT@)
 LoadModule authz_user_module $MODS/mod_authz_user.so
 ServerLimit 1
 ThreadsPerChild 2

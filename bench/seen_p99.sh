@@ -15,15 +15,11 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
+. "$here/common.sh"
 B=${BENCH_DIR:-$root/build/bench}/seen
-HTTPD=${HTTPD:-/usr/sbin/apache2}
-MODULE=${SVCT_MODULE:-$root/build/mod_access_svctoken.so}
-CLI=${SVCTOKEN:-$root/build/svctoken}
 SECS=${BENCH_SECONDS:-5}
 PAIRS=${BENCH_PAIRS:-6}
 PIN=${BENCH_PIN:-1}
-MODS=/usr/lib/apache2/modules
 [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null || PIN=0
 if [ "$PIN" = 1 ]; then ON_SERVER=(taskset -c 0) ON_CLIENT=(taskset -c 1); else ON_SERVER=() ON_CLIENT=(); fi
 log() { printf '%s\n' "$*" >&2; }
@@ -47,20 +43,9 @@ for c in on off; do
     interval=1s
     [ $c = off ] && interval=off
     cat > "$B/$c.conf" <<EOF
-ServerRoot $B
-ServerName 127.0.0.1
-Listen 127.0.0.1:${port[$c]}
-PidFile $B/run/$c.pid
-ErrorLog $B/logs/$c.error.log
-LogLevel warn
-LoadModule mpm_event_module $MODS/mod_mpm_event.so
-LoadModule authn_core_module $MODS/mod_authn_core.so
-LoadModule authz_core_module $MODS/mod_authz_core.so
+$(httpd_head "$B" "$c" "${port[$c]}")
 LoadModule access_svctoken_module $MODULE
-<IfDefine ASROOT>
-    User nobody
-    Group nogroup
-</IfDefine>
+$(httpd_as_nobody)
 StartServers 2
 ServerLimit 2
 ThreadsPerChild 32
