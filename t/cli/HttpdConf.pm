@@ -9,7 +9,7 @@ use Exporter 'import';
 use IO::Socket::INET;
 
 our @EXPORT = qw(httpd_base_conf free_port httpd_configtest httpd_ctl httpd_wait_log slurp
-                 test_clock advance_test_clock token_locations);
+                 test_clock advance_test_clock token_locations hourly_seen_vhost);
 
 our $HTTPD = $ENV{HTTPD} || '/usr/sbin/apache2';
 
@@ -101,6 +101,19 @@ sub advance_test_clock {
 
 # /app with AuthType ServiceToken and /basic with AuthBasicProvider
 # service-token, each with an index.html under DOCROOT.
+# A virtual host on PORT recording last seen at most hourly: what one child
+# wrote, none of the others writes again however long a test takes.
+sub hourly_seen_vhost {
+    my ($port) = @_;
+    return <<"EOF2";
+Listen 127.0.0.1:$port
+<VirtualHost 127.0.0.1:$port>
+    ServerName 127.0.0.1
+    ServiceTokenSeenInterval 1h
+</VirtualHost>
+EOF2
+}
+
 sub token_locations {
     my ($docroot) = @_;
     mkdir $docroot;

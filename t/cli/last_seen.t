@@ -64,13 +64,7 @@ CustomLog $dir/access.log pids
 ServiceTokenStore $store
 ServiceTokenSeenInterval 1s
 ${\ token_locations("$dir/htdocs")}
-# The same store, recorded at most hourly: what one child wrote, none of
-# the others writes again however long the test takes.
-Listen 127.0.0.1:$port2
-<VirtualHost 127.0.0.1:$port2>
-    ServerName 127.0.0.1
-    ServiceTokenSeenInterval 1h
-</VirtualHost>
+${\ hourly_seen_vhost($port2)}
 EOF
 close $fh;
 

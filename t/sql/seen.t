@@ -97,12 +97,7 @@ StartServers 2
 ServiceTokenStore dbd
 ServiceTokenSeenInterval 1s
 ${\ token_locations("$dir/htdocs")}
-# The same database, recorded at most hourly.
-Listen 127.0.0.1:$port2
-<VirtualHost 127.0.0.1:$port2>
-    ServerName 127.0.0.1
-    ServiceTokenSeenInterval 1h
-</VirtualHost>
+${\ hourly_seen_vhost($port2)}
 EOF
 close $fh;
 ($rc, $out) = httpd_ctl($conf, 'start');
