@@ -90,6 +90,21 @@ svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen,
     return SVCT_STORE_OK;
 }
 
+/* Closes the handle, if any, and opens the DBM at PATH with HOW. */
+static apr_status_t svct_store_dbm_reopen_at(svct_store_t *st, const char *path, apr_int32_t how)
+{
+    apr_status_t rv;
+
+    if (st->dbm != NULL)
+        apr_dbm_close(st->dbm);
+    st->dbm = NULL;
+    apr_pool_clear(st->dbm_pool);
+    rv = apr_dbm_open_ex(&st->dbm, st->type, path, how, SVCT_STORE_PERMS, st->dbm_pool);
+    if (rv != APR_SUCCESS)
+        st->dbm = NULL;
+    return rv;
+}
+
 /* APR's SDBM can set a directory bit far beyond the end of its directory
  * file while it grows the bound it walks by one block only, so later walks
  * in the same handle stop short and writes land on pages that no freshly
@@ -99,15 +114,9 @@ svct_store_rc_t svct_store_fetch(svct_store_t *st, const char *key, size_t klen,
 static svct_store_rc_t svct_store_reopen(svct_store_t *st)
 {
     char buf[256];
-    apr_status_t rv;
+    apr_status_t rv = svct_store_dbm_reopen_at(st, st->files.newpath, APR_DBM_READWRITE);
 
-    apr_dbm_close(st->dbm);
-    st->dbm = NULL;
-    apr_pool_clear(st->dbm_pool);
-    rv = apr_dbm_open_ex(&st->dbm, st->type, st->files.newpath, APR_DBM_READWRITE, SVCT_STORE_PERMS,
-                         st->dbm_pool);
     if (rv != APR_SUCCESS) {
-        st->dbm = NULL;
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot reopen token store %s: %s", st->path,
                                apr_strerror(rv, buf, sizeof(buf)));
     }
@@ -118,16 +127,10 @@ static svct_store_rc_t svct_store_reopen(svct_store_t *st)
 svct_store_rc_t svct_store_dbm_open(svct_store_t *st, const char *path, apr_int32_t how)
 {
     char buf[256];
-    apr_status_t rv;
+    apr_status_t rv = svct_store_dbm_reopen_at(st, path, how);
 
-    if (st->dbm != NULL)
-        apr_dbm_close(st->dbm);
-    st->dbm = NULL;
-    apr_pool_clear(st->dbm_pool);
-    rv = apr_dbm_open_ex(&st->dbm, st->type, path, how, SVCT_STORE_PERMS, st->dbm_pool);
     if (rv == APR_SUCCESS)
         return SVCT_STORE_OK;
-    st->dbm = NULL;
     /* GDBM and DB failures arrive as codes without a text. */
     if (rv < APR_OS_START_ERROR)
         return svct_store_fail(st, SVCT_STORE_EIO, "cannot open token store %s: %s", st->path,
@@ -193,13 +196,8 @@ static int svct_store_reads_back(svct_store_t *st)
 svct_store_rc_t svct_store_dbm_verify(svct_store_t *st)
 {
     char buf[256];
-    apr_status_t rv;
+    apr_status_t rv = svct_store_dbm_reopen_at(st, st->files.newpath, APR_DBM_READONLY);
 
-    apr_dbm_close(st->dbm);
-    st->dbm = NULL;
-    apr_pool_clear(st->dbm_pool);
-    rv = apr_dbm_open_ex(&st->dbm, st->type, st->files.newpath, APR_DBM_READONLY, SVCT_STORE_PERMS,
-                         st->dbm_pool);
     if (rv == APR_SUCCESS && svct_store_reads_back(st) == 0)
         return SVCT_STORE_OK;
     if (rv == APR_SUCCESS)
